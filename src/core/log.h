@@ -1,0 +1,47 @@
+/* One logging API for core and modules: levels as Kamailio's, stderr or syslog. */
+#ifndef KSR_CORE_LOG_H
+#define KSR_CORE_LOG_H
+
+#include <stdbool.h>
+
+enum ksr_log_level {
+	L_ALERT = -5,
+	L_BUG = -4,
+	L_CRIT = -3,
+	L_ERR = -1,
+	L_WARN = 0,
+	L_NOTICE = 1,
+	L_INFO = 2,
+	L_DBG = 3,
+};
+
+/* Current level (core parameter `debug`, option -d); messages above it are dropped. */
+extern int ksr_log_level;
+/* Log to stderr instead of syslog (core parameter `log_stderror`, option -E). */
+extern bool ksr_log_stderr;
+
+#ifndef MOD_NAME
+#define MOD_NAME "core"
+#endif
+
+void ksr_log(int level, const char *mod, const char *func, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Open syslog with the daemon's name; before this, messages go to stderr. */
+void ksr_log_init_syslog(const char *ident);
+
+#define KSR_LOG(lev, ...)                                                           \
+	do {                                                                        \
+		if ((lev) <= ksr_log_level)                                         \
+			ksr_log((lev), MOD_NAME, __func__, __VA_ARGS__);            \
+	} while (0)
+
+#define LM_ALERT(...) KSR_LOG(L_ALERT, __VA_ARGS__)
+#define LM_BUG(...) KSR_LOG(L_BUG, __VA_ARGS__)
+#define LM_CRIT(...) KSR_LOG(L_CRIT, __VA_ARGS__)
+#define LM_ERR(...) KSR_LOG(L_ERR, __VA_ARGS__)
+#define LM_WARN(...) KSR_LOG(L_WARN, __VA_ARGS__)
+#define LM_NOTICE(...) KSR_LOG(L_NOTICE, __VA_ARGS__)
+#define LM_INFO(...) KSR_LOG(L_INFO, __VA_ARGS__)
+#define LM_DBG(...) KSR_LOG(L_DBG, __VA_ARGS__)
+
+#endif

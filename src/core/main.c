@@ -1,0 +1,318 @@
+/* The kamailio daemon: command line, config, modules, sockets, workers, signals. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/cfg/cfg.h"
+#include "core/log.h"
+#include "core/module/module.h"
+#include "core/net/listener.h"
+#include "core/net/udp.h"
+#include "core/route/program.h"
+#include "core/version.h"
+
+struct options {
+	const char *cfg_file;
+	bool check_only;
+	int foreground; /* -D count */
+	int debug_incr; /* -d count */
+	bool log_stderr;
+	int children; /* -n, 0 when not given */
+	const char *pid_file;
+	char **listen; /* -l values */
+	int nlisten;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: kamailio [options]\n"
+		"Options:\n"
+		"    -f file      Configuration file (default: %s)\n"
+		"    -c           Check the configuration file and exit\n"
+		"    -L path      Modules search path (default: %s)\n"
+		"    -A name[=v]  Add a config preprocessor define\n"
+		"    -l address   Listen on [proto:]address[:port]; replaces the config's listen\n"
+		"                 (may be repeated)\n"
+		"    -n number    Worker threads per UDP listener (children)\n"
+		"    -d           Raise the log level by one (may be repeated)\n"
+		"    -D           Stay in the foreground (-DD is accepted as well)\n"
+		"    -E           Log to standard error\n"
+		"    -P file      Write the process id to file\n"
+		"    -m, -M size  Accepted for compatibility (memory is allocated as needed)\n"
+		"    -v, -V       Version\n"
+		"    -h           This help\n",
+		KSR_DEFAULT_CFG_FILE, KSR_DEFAULT_MODULE_PATH);
+}
+
+static void version(void)
+{
+	printf("version: %s\n", KSR_FULL_VERSION);
+	printf("module ABI: %u\n", KSR_MODULE_ABI_VERSION);
+	printf("compiled with " __VERSION__ "\n");
+}
+
+static int add_module_dir(const char *dir)
+{
+	char *np;
+
+	if (!ksr_module_path || !*ksr_module_path)
+		np = strdup(dir);
+	else if (asprintf(&np, "%s:%s", ksr_module_path, dir) < 0)
+		np = NULL;
+	if (!np)
+		return -ENOMEM;
+	free(ksr_module_path);
+	ksr_module_path = np;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o, struct ksr_pp *pp)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt(argc, argv, ":f:cL:A:l:n:dDEP:m:M:vVh")) != -1) {
+		switch (c) {
+		case 'f': o->cfg_file = optarg; break;
+		case 'c': o->check_only = true; break;
+		case 'L':
+			if (add_module_dir(optarg) < 0)
+				return -ENOMEM;
+			break;
+		case 'A':
+			if (ksr_pp_define_arg(pp, optarg) < 0) {
+				fprintf(stderr, "kamailio: bad define '%s' for -A\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'l': {
+			char **n = realloc(o->listen, (size_t)(o->nlisten + 1) * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			o->listen = n;
+			o->listen[o->nlisten++] = optarg;
+			break;
+		}
+		case 'n': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 1 || v > 1024) {
+				fprintf(stderr, "kamailio: bad number of workers '%s' for -n\n", optarg);
+				return -EINVAL;
+			}
+			o->children = (int)v;
+			break;
+		}
+		case 'd': o->debug_incr++; break;
+		case 'D': o->foreground++; break;
+		case 'E': o->log_stderr = true; break;
+		case 'P': o->pid_file = optarg; break;
+		case 'm':
+		case 'M': break;
+		case 'v':
+		case 'V': version(); exit(0);
+		case 'h': usage(stdout); exit(0);
+		case ':':
+			fprintf(stderr, "kamailio: option -%c needs a value (see -h)\n", optopt);
+			return -EINVAL;
+		default:
+			fprintf(stderr, "kamailio: unknown option -%c (see -h)\n", optopt);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "kamailio: unexpected argument '%s' (see -h)\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Fork into the background; the parent exits when the child reports readiness through
+ * the pipe, with the child's status, so that start-up errors reach the caller.
+ */
+static int daemonize(int *ret_ready_fd)
+{
+	int fds[2];
+	pid_t pid;
+	char st = 1;
+
+	if (pipe(fds) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &st, 1) != 1)
+			st = 1;
+		_exit(st);
+	}
+	close(fds[0]);
+	setsid();
+	if (chdir("/") < 0)
+		LM_WARN("chdir(/) failed: %s\n", strerror(errno));
+	int nul = open("/dev/null", O_RDWR);
+
+	if (nul >= 0) {
+		dup2(nul, STDIN_FILENO);
+		dup2(nul, STDOUT_FILENO);
+		if (!ksr_log_stderr)
+			dup2(nul, STDERR_FILENO);
+		if (nul > STDERR_FILENO)
+			close(nul);
+	}
+	*ret_ready_fd = fds[1];
+	return 0;
+}
+
+static void report_ready(int fd, char status)
+{
+	if (fd < 0)
+		return;
+	if (write(fd, &status, 1) != 1)
+		LM_WARN("cannot report readiness to the parent process\n");
+	close(fd);
+}
+
+static int write_pid_file(const char *path)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "%d\n", (int)getpid());
+	if (fclose(f) != 0)
+		return -errno;
+	/* rename: readers never see a half-written file */
+	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {.cfg_file = KSR_DEFAULT_CFG_FILE};
+	struct ksr_program *prog = NULL;
+	struct ksr_cfg_error err;
+	struct ksr_pp *pp;
+	sigset_t sigs;
+	int ready_fd = -1, children, r, sig;
+
+	pp = ksr_pp_new();
+	if (!pp)
+		return 1;
+	if (parse_args(argc, argv, &o, pp) < 0)
+		return 1;
+	if (!ksr_module_path)
+		ksr_module_path = strdup(KSR_DEFAULT_MODULE_PATH);
+	ksr_log_stderr = true; /* until the config says otherwise */
+	ksr_log_level = L_WARN + o.debug_incr;
+
+	r = ksr_cfg_load(o.cfg_file, pp, &prog, &err);
+	ksr_pp_free(pp);
+	if (r < 0) {
+		if (err.pos.line > 0)
+			fprintf(stderr, "kamailio: %s:%d:%d: error: %s\n", err.pos.file, err.pos.line,
+				err.pos.col, err.msg);
+		else
+			fprintf(stderr, "kamailio: %s: error: %s\n", o.cfg_file, err.msg);
+		return 1;
+	}
+	/* the command line wins over the config */
+	ksr_log_level = ksr_core_cfg.debug + o.debug_incr;
+	ksr_log_stderr = o.log_stderr || ksr_core_cfg.log_stderror;
+	children = o.children ? o.children : ksr_core_cfg.children;
+	if (o.nlisten) {
+		const char *why;
+
+		ksr_listeners_clear();
+		for (int i = 0; i < o.nlisten; i++) {
+			if (ksr_listener_add(o.listen[i], &why) < 0) {
+				fprintf(stderr, "kamailio: -l %s: %s\n", o.listen[i], why);
+				return 1;
+			}
+		}
+	}
+	if (!ksr_listeners()) {
+		const char *why;
+
+		if (ksr_listener_add("udp:0.0.0.0:5060", &why) < 0) {
+			fprintf(stderr, "kamailio: default listener: %s\n", why);
+			return 1;
+		}
+	}
+	if (!prog->request_route)
+		LM_WARN("no request_route in %s: requests will be ignored\n", o.cfg_file);
+	if (o.check_only) {
+		fprintf(stderr, "config file ok, exiting...\n");
+		ksr_program_unref(prog);
+		ksr_modules_unload();
+		return 0;
+	}
+
+	if (ksr_listeners_bind() < 0)
+		return 1;
+	if (!o.foreground && daemonize(&ready_fd) < 0) {
+		fprintf(stderr, "kamailio: cannot fork into the background: %s\n", strerror(errno));
+		return 1;
+	}
+	if (!ksr_log_stderr)
+		ksr_log_init_syslog("kamailio");
+	/* signals are taken by sigwait() below, never by a handler */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	if (ksr_modules_init() < 0 || ksr_modules_child_init(KSR_RANK_MAIN) < 0) {
+		report_ready(ready_fd, 1);
+		return 1;
+	}
+	ksr_program_install(prog);
+	ksr_program_unref(prog);
+	if (ksr_udp_start(children) < 0) {
+		ksr_udp_stop();
+		report_ready(ready_fd, 1);
+		return 1;
+	}
+	if (o.pid_file && (r = write_pid_file(o.pid_file)) < 0)
+		LM_ERR("cannot write pid file %s: %s\n", o.pid_file, strerror(-r));
+	LM_NOTICE("%s started, %d worker(s) per listener\n", KSR_FULL_VERSION, children);
+	report_ready(ready_fd, 0);
+
+	for (;;) {
+		if (sigwait(&sigs, &sig) != 0)
+			continue;
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		if (sig == SIGHUP)
+			LM_INFO("SIGHUP received: nothing to do\n");
+	}
+	LM_NOTICE("signal %d received, stopping\n", sig);
+	ksr_udp_stop();
+	ksr_modules_destroy();
+	ksr_program_install(NULL);
+	ksr_listeners_clear();
+	if (o.pid_file)
+		unlink(o.pid_file);
+	ksr_modules_unload();
+	free(ksr_module_path);
+	free(o.listen);
+	return 0;
+}

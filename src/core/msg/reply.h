@@ -1,0 +1,27 @@
+/* Replies built by the server itself (stateless): from a request to bytes on the wire. */
+#ifndef KSR_CORE_MSG_REPLY_H
+#define KSR_CORE_MSG_REPLY_H
+
+#include "core/parser/msg-t.h"
+
+/* Add "Server: ..." to local replies (core parameter `server_signature`). */
+extern bool ksr_server_signature;
+
+/*
+ * Build the reply to request req per RFC 3261 8.2.6: Vias (the top one with received
+ * and rport per RFC 3581), From, To (with to_tag added when the To has no tag and
+ * code > 100), Call-ID, CSeq. The bytes come from req's arena. 0 or -errno.
+ */
+int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reason,
+		    struct ksr_str to_tag, struct ksr_str *ret_buf);
+
+/* Where a reply to req goes (RFC 3261 18.2.2, RFC 3581 4). 0 or -errno. */
+int ksr_reply_dest(struct ksr_msg *req, struct sockaddr_storage *ret_to, socklen_t *ret_len);
+
+/* A To-tag for local replies: the same for retransmissions of one request. */
+int ksr_reply_local_tag(struct ksr_msg *req, struct ksr_str *ret_tag);
+
+/* Build, then send on the socket the request came in. 0 or -errno. */
+int ksr_reply_send(struct ksr_msg *req, unsigned int code, struct ksr_str reason);
+
+#endif

@@ -1,0 +1,135 @@
+/* Types of a received SIP message: a view over the receive buffer, parsed lazily. */
+#ifndef KSR_CORE_PARSER_MSG_T_H
+#define KSR_CORE_PARSER_MSG_T_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "core/str.h"
+
+struct ksr_arena;
+struct ksr_listener;
+
+enum ksr_msg_type {
+	KSR_MSG_REQUEST = 1,
+	KSR_MSG_REPLY = 2,
+};
+
+/* Method ids are bits so that a set of methods fits one int, as upstream's. */
+enum ksr_method {
+	KSR_METHOD_OTHER = 0,
+	KSR_METHOD_INVITE = 1 << 0,
+	KSR_METHOD_CANCEL = 1 << 1,
+	KSR_METHOD_ACK = 1 << 2,
+	KSR_METHOD_BYE = 1 << 3,
+	KSR_METHOD_INFO = 1 << 4,
+	KSR_METHOD_REGISTER = 1 << 5,
+	KSR_METHOD_SUBSCRIBE = 1 << 6,
+	KSR_METHOD_NOTIFY = 1 << 7,
+	KSR_METHOD_MESSAGE = 1 << 8,
+	KSR_METHOD_OPTIONS = 1 << 9,
+	KSR_METHOD_PRACK = 1 << 10,
+	KSR_METHOD_UPDATE = 1 << 11,
+	KSR_METHOD_REFER = 1 << 12,
+	KSR_METHOD_PUBLISH = 1 << 13,
+};
+
+enum ksr_hdr_type {
+	KSR_HDR_OTHER = 0,
+	KSR_HDR_VIA,
+	KSR_HDR_FROM,
+	KSR_HDR_TO,
+	KSR_HDR_CALLID,
+	KSR_HDR_CSEQ,
+	KSR_HDR_CONTENTLENGTH,
+	KSR_HDR_CONTENTTYPE,
+	KSR_HDR_CONTACT,
+	KSR_HDR_MAXFORWARDS,
+	KSR_HDR_ROUTE,
+	KSR_HDR_RECORDROUTE,
+	KSR_HDR_SUPPORTED,
+	KSR_HDR_EVENT,
+	KSR_HDR_SUBJECT,
+	KSR_HDR_EXPIRES,
+};
+
+struct ksr_hdr {
+	enum ksr_hdr_type type;
+	struct ksr_str name; /* as written: "Via", "v", ... */
+	struct ksr_str body; /* value, trimmed, folding kept */
+	struct ksr_str line; /* the whole header, name to CRLF included */
+	void *parsed; /* body parsed on first use (struct ksr_via *, ...) */
+	struct ksr_hdr *next;
+};
+
+/* A Via header value: "SIP/2.0/UDP host:port;params". */
+struct ksr_via {
+	struct ksr_str transport; /* "UDP", "TCP", ... */
+	struct ksr_str host; /* IPv6 without brackets */
+	unsigned short port; /* 0 when absent */
+	struct ksr_str params; /* ";a=b;c", empty when none */
+	struct ksr_str branch;
+	struct ksr_str received;
+	bool has_received;
+	bool has_rport;
+	struct ksr_str rport; /* value, empty when "rport" alone */
+	char *rport_name; /* where "rport" starts, for rewriting */
+	char *rport_end; /* end of "rport[=value]" */
+	char *end; /* end of this value: where a new param goes */
+	struct ksr_via *next; /* next value in the same header line */
+};
+
+/* From and To: name-addr or addr-spec, then header params (tag, ...). */
+struct ksr_nameaddr {
+	struct ksr_str display;
+	struct ksr_str uri;
+	struct ksr_str params;
+	struct ksr_str tag;
+	bool has_tag;
+};
+
+struct ksr_cseq {
+	unsigned int number;
+	struct ksr_str method;
+	enum ksr_method method_id;
+};
+
+/* Where a message came from. */
+struct ksr_rcv_info {
+	struct sockaddr_storage src;
+	socklen_t src_len;
+	struct ksr_listener *listener; /* the socket it arrived on */
+	int proto; /* IPPROTO_UDP, ... */
+};
+
+struct ksr_msg {
+	char *buf;
+	size_t len;
+	enum ksr_msg_type type;
+	union {
+		struct {
+			struct ksr_str method;
+			enum ksr_method method_id;
+			struct ksr_str uri;
+			struct ksr_str version;
+		} req;
+		struct {
+			struct ksr_str version;
+			struct ksr_str status;
+			unsigned int code;
+			struct ksr_str reason;
+		} rpl;
+	} first;
+	struct ksr_hdr *headers;
+	/* the first header of each kind the core needs often */
+	struct ksr_hdr *h_via1, *h_from, *h_to, *h_callid, *h_cseq, *h_clen;
+	struct ksr_hdr *h_maxfwd, *h_contact;
+	struct ksr_str body;
+	struct ksr_rcv_info rcv;
+	struct ksr_arena *arena; /* per-message allocations */
+	unsigned int flags; /* script flags */
+	bool replied; /* a stateless reply was sent for this request */
+};
+
+#endif

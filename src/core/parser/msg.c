@@ -1,0 +1,318 @@
+/* First line and header splitting of SIP messages (RFC 3261 section 7 and 25). */
+#include "core/parser/msg.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "core/mem/arena.h"
+#include "core/parser/limits.h"
+
+static bool is_token_char(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	switch (c) {
+	case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`':
+	case '\'': case '~':
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const struct {
+	const char *name;
+	enum ksr_method id;
+} methods[] = {
+	{"INVITE", KSR_METHOD_INVITE}, {"CANCEL", KSR_METHOD_CANCEL},
+	{"ACK", KSR_METHOD_ACK}, {"BYE", KSR_METHOD_BYE},
+	{"INFO", KSR_METHOD_INFO}, {"REGISTER", KSR_METHOD_REGISTER},
+	{"SUBSCRIBE", KSR_METHOD_SUBSCRIBE}, {"NOTIFY", KSR_METHOD_NOTIFY},
+	{"MESSAGE", KSR_METHOD_MESSAGE}, {"OPTIONS", KSR_METHOD_OPTIONS},
+	{"PRACK", KSR_METHOD_PRACK}, {"UPDATE", KSR_METHOD_UPDATE},
+	{"REFER", KSR_METHOD_REFER}, {"PUBLISH", KSR_METHOD_PUBLISH},
+};
+
+/* Method names are case-sensitive (RFC 3261 7.1). */
+enum ksr_method ksr_method_id(struct ksr_str name)
+{
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (strlen(methods[i].name) == name.len &&
+		    memcmp(methods[i].name, name.s, name.len) == 0)
+			return methods[i].id;
+	}
+	return KSR_METHOD_OTHER;
+}
+
+static const struct {
+	const char *name;
+	enum ksr_hdr_type type;
+} hdr_names[] = {
+	{"via", KSR_HDR_VIA}, {"v", KSR_HDR_VIA},
+	{"from", KSR_HDR_FROM}, {"f", KSR_HDR_FROM},
+	{"to", KSR_HDR_TO}, {"t", KSR_HDR_TO},
+	{"call-id", KSR_HDR_CALLID}, {"i", KSR_HDR_CALLID},
+	{"cseq", KSR_HDR_CSEQ},
+	{"content-length", KSR_HDR_CONTENTLENGTH}, {"l", KSR_HDR_CONTENTLENGTH},
+	{"content-type", KSR_HDR_CONTENTTYPE}, {"c", KSR_HDR_CONTENTTYPE},
+	{"contact", KSR_HDR_CONTACT}, {"m", KSR_HDR_CONTACT},
+	{"max-forwards", KSR_HDR_MAXFORWARDS},
+	{"route", KSR_HDR_ROUTE}, {"record-route", KSR_HDR_RECORDROUTE},
+	{"supported", KSR_HDR_SUPPORTED}, {"k", KSR_HDR_SUPPORTED},
+	{"event", KSR_HDR_EVENT}, {"o", KSR_HDR_EVENT},
+	{"subject", KSR_HDR_SUBJECT}, {"s", KSR_HDR_SUBJECT},
+	{"expires", KSR_HDR_EXPIRES},
+};
+
+enum ksr_hdr_type ksr_hdr_type_of(struct ksr_str name)
+{
+	for (size_t i = 0; i < sizeof(hdr_names) / sizeof(hdr_names[0]); i++) {
+		if (ksr_str_caseeq_cstr(&name, hdr_names[i].name))
+			return hdr_names[i].type;
+	}
+	return KSR_HDR_OTHER;
+}
+
+/* End of the line starting at p: points at CR or LF, or at end. */
+static char *line_end(char *p, char *end)
+{
+	while (p < end && *p != '\r' && *p != '\n')
+		p++;
+	return p;
+}
+
+/* Step over one line terminator (CRLF or bare LF). */
+static char *skip_eol(char *p, char *end)
+{
+	if (p < end && *p == '\r')
+		p++;
+	if (p < end && *p == '\n')
+		p++;
+	return p;
+}
+
+static bool is_version(struct ksr_str v)
+{
+	return ksr_str_caseeq_cstr(&v, "SIP/2.0");
+}
+
+static int parse_first_line(struct ksr_msg *msg, char *p, char *eol, const char **ret_err)
+{
+	char *sp1, *sp2;
+
+	for (sp1 = p; sp1 < eol && *sp1 != ' '; sp1++)
+		;
+	if (sp1 == eol || sp1 == p) {
+		*ret_err = "malformed first line";
+		return -EINVAL;
+	}
+	if (sp1 - p == 7 && strncasecmp(p, "SIP/2.0", 7) == 0) {
+		/* Status-Line = SIP-Version SP Status-Code SP Reason-Phrase */
+		char *c = sp1 + 1;
+		unsigned int code = 0;
+
+		if (eol - c < 3) {
+			*ret_err = "malformed status line";
+			return -EINVAL;
+		}
+		for (int i = 0; i < 3; i++) {
+			if (c[i] < '0' || c[i] > '9') {
+				*ret_err = "malformed status code";
+				return -EINVAL;
+			}
+			code = code * 10 + (unsigned)(c[i] - '0');
+		}
+		if (code < 100 || (c + 3 < eol && c[3] != ' ')) {
+			*ret_err = "malformed status code";
+			return -EINVAL;
+		}
+		msg->type = KSR_MSG_REPLY;
+		msg->first.rpl.version = ksr_str_make(p, (size_t)(sp1 - p));
+		msg->first.rpl.status = ksr_str_make(c, 3);
+		msg->first.rpl.code = code;
+		msg->first.rpl.reason = c + 3 < eol ? ksr_str_make(c + 4, (size_t)(eol - c - 4))
+						    : ksr_str_make(c + 3, 0);
+		return 0;
+	}
+	/* Request-Line = Method SP Request-URI SP SIP-Version */
+	for (char *m = p; m < sp1; m++) {
+		if (!is_token_char((unsigned char)*m)) {
+			*ret_err = "bad character in method";
+			return -EINVAL;
+		}
+	}
+	for (sp2 = sp1 + 1; sp2 < eol && *sp2 != ' '; sp2++)
+		;
+	if (sp2 == eol || sp2 == sp1 + 1) {
+		*ret_err = "malformed request line";
+		return -EINVAL;
+	}
+	msg->type = KSR_MSG_REQUEST;
+	msg->first.req.method = ksr_str_make(p, (size_t)(sp1 - p));
+	msg->first.req.method_id = ksr_method_id(msg->first.req.method);
+	msg->first.req.uri = ksr_str_make(sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	msg->first.req.version = ksr_str_make(sp2 + 1, (size_t)(eol - sp2 - 1));
+	for (char *u = sp1 + 1; u < sp2; u++) {
+		if ((unsigned char)*u <= ' ' || *u == 0x7f) {
+			*ret_err = "bad character in request URI";
+			return -EINVAL;
+		}
+	}
+	if (!is_version(msg->first.req.version)) {
+		*ret_err = "unsupported SIP version";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void remember_header(struct ksr_msg *msg, struct ksr_hdr *h)
+{
+	struct ksr_hdr **slot = NULL;
+
+	switch (h->type) {
+	case KSR_HDR_VIA: slot = &msg->h_via1; break;
+	case KSR_HDR_FROM: slot = &msg->h_from; break;
+	case KSR_HDR_TO: slot = &msg->h_to; break;
+	case KSR_HDR_CALLID: slot = &msg->h_callid; break;
+	case KSR_HDR_CSEQ: slot = &msg->h_cseq; break;
+	case KSR_HDR_CONTENTLENGTH: slot = &msg->h_clen; break;
+	case KSR_HDR_MAXFORWARDS: slot = &msg->h_maxfwd; break;
+	case KSR_HDR_CONTACT: slot = &msg->h_contact; break;
+	default: break;
+	}
+	if (slot && !*slot)
+		*slot = h;
+}
+
+/* Content-Length = 1*DIGIT; anything else is an error. */
+static int parse_clen(struct ksr_str body, size_t *ret_len)
+{
+	size_t v = 0;
+
+	if (body.len == 0 || body.len > 9)
+		return -EINVAL;
+	for (size_t i = 0; i < body.len; i++) {
+		if (body.s[i] < '0' || body.s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (size_t)(body.s[i] - '0');
+	}
+	*ret_len = v;
+	return 0;
+}
+
+int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *arena,
+		  const char **ret_err)
+{
+	const char *err_dummy;
+	char *p = buf, *end = buf + len, *eol;
+	struct ksr_hdr *last = NULL;
+	unsigned int nhdr = 0, nvia = 0;
+	int r;
+
+	if (!ret_err)
+		ret_err = &err_dummy;
+	memset(msg, 0, sizeof(*msg));
+	msg->buf = buf;
+	msg->len = len;
+	msg->arena = arena;
+	if (len > KSR_MSG_MAX_SIZE) {
+		*ret_err = "message too large";
+		return -E2BIG;
+	}
+	/* RFC 3261 7.5: empty lines before the start line are ignored */
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	eol = line_end(p, end);
+	if (eol == end) {
+		*ret_err = "no end of first line";
+		return -EINVAL;
+	}
+	r = parse_first_line(msg, p, eol, ret_err);
+	if (r < 0)
+		return r;
+	p = skip_eol(eol, end);
+
+	for (;;) {
+		struct ksr_hdr *h;
+		char *name_end, *colon, *vstart, *vend;
+
+		if (p >= end) {
+			*ret_err = "no empty line after headers";
+			return -EINVAL;
+		}
+		if (*p == '\r' || *p == '\n') {
+			p = skip_eol(p, end);
+			break;
+		}
+		if (ksr_is_ws(*p)) {
+			*ret_err = "continuation line without header";
+			return -EINVAL;
+		}
+		if (++nhdr > KSR_MSG_MAX_HEADERS) {
+			*ret_err = "too many headers";
+			return -E2BIG;
+		}
+		for (name_end = p; name_end < end && is_token_char((unsigned char)*name_end);
+		     name_end++)
+			;
+		colon = name_end;
+		while (colon < end && ksr_is_ws(*colon))
+			colon++;
+		if (name_end == p || colon >= end || *colon != ':') {
+			*ret_err = "malformed header name";
+			return -EINVAL;
+		}
+		vstart = colon + 1;
+		/* the value runs to the first line end not followed by folding whitespace */
+		vend = vstart;
+		for (;;) {
+			vend = line_end(vend, end);
+			if (vend == end) {
+				*ret_err = "header without line end";
+				return -EINVAL;
+			}
+			char *next = skip_eol(vend, end);
+			if (next < end && ksr_is_ws(*next)) {
+				vend = next;
+				continue;
+			}
+			break;
+		}
+		h = ksr_arena_alloc(arena, sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		h->name = ksr_str_make(p, (size_t)(name_end - p));
+		h->type = ksr_hdr_type_of(h->name);
+		h->body = ksr_str_make(vstart, (size_t)(vend - vstart));
+		ksr_str_trim(&h->body);
+		p = skip_eol(vend, end);
+		h->line = ksr_str_make(h->name.s, (size_t)(p - h->name.s));
+		if (last)
+			last->next = h;
+		else
+			msg->headers = h;
+		last = h;
+		remember_header(msg, h);
+		if (h->type == KSR_HDR_VIA && ++nvia > KSR_MSG_MAX_VIA) {
+			*ret_err = "too many Via headers";
+			return -E2BIG;
+		}
+	}
+
+	msg->body = ksr_str_make(p, (size_t)(end - p));
+	if (msg->h_clen) {
+		size_t clen;
+
+		if (parse_clen(msg->h_clen->body, &clen) < 0) {
+			*ret_err = "bad Content-Length";
+			return -EINVAL;
+		}
+		if (clen > msg->body.len) {
+			*ret_err = "body shorter than Content-Length";
+			return -EINVAL;
+		}
+		/* on datagrams, bytes after Content-Length are ignored (RFC 3261 18.3) */
+		msg->body.len = clen;
+	}
+	return 0;
+}

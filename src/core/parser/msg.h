@@ -1,0 +1,28 @@
+/* Parsing of SIP messages: the first line and header boundaries at once, bodies on use. */
+#ifndef KSR_CORE_PARSER_MSG_H
+#define KSR_CORE_PARSER_MSG_H
+
+#include "core/parser/msg-t.h"
+
+/*
+ * Parse the first line and split the headers of buf[0..len). The message keeps pointers
+ * into buf; parsed structures come from arena. Returns 0, or -EINVAL on a malformed
+ * message (ret_err, when not NULL, names what was wrong), -E2BIG over a limit, -ENOMEM.
+ */
+int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *arena,
+		  const char **ret_err);
+
+/* Header bodies, parsed on first call and cached on the header. 0 or -EINVAL/-ENOENT. */
+int ksr_msg_via1(struct ksr_msg *msg, struct ksr_via **ret_via);
+int ksr_msg_to(struct ksr_msg *msg, struct ksr_nameaddr **ret_to);
+int ksr_msg_from(struct ksr_msg *msg, struct ksr_nameaddr **ret_from);
+int ksr_msg_cseq(struct ksr_msg *msg, struct ksr_cseq **ret_cseq);
+
+/* Stand-alone body parsers, also used by the cached accessors above. */
+int ksr_parse_via(struct ksr_str body, struct ksr_arena *arena, struct ksr_via **ret_via);
+int ksr_parse_nameaddr(struct ksr_str body, struct ksr_nameaddr *ret);
+int ksr_parse_cseq(struct ksr_str body, struct ksr_cseq *ret);
+enum ksr_method ksr_method_id(struct ksr_str name);
+enum ksr_hdr_type ksr_hdr_type_of(struct ksr_str name);
+
+#endif

@@ -1,0 +1,31 @@
+/* The running routing program: reference-counted so that a reload can swap it. */
+#ifndef KSR_CORE_ROUTE_PROGRAM_H
+#define KSR_CORE_ROUTE_PROGRAM_H
+
+#include "core/route/program-t.h"
+
+struct ksr_msg;
+
+struct ksr_program *ksr_program_new(void);
+void ksr_program_ref(struct ksr_program *p);
+/* Drop a reference; the last one frees the program. Accepts NULL. */
+void ksr_program_unref(struct ksr_program *p);
+struct ksr_route *ksr_program_find_route(struct ksr_program *p, const char *name);
+
+/* Make p the program new messages run; the old one is freed when its last message ends. */
+void ksr_program_install(struct ksr_program *p);
+/* The current program with a reference taken, or NULL; release with ksr_program_unref. */
+struct ksr_program *ksr_program_acquire(void);
+
+/* What running a route ended with. */
+enum ksr_run_status {
+	KSR_RUN_END = 0, /* fell off the end or returned */
+	KSR_RUN_EXIT, /* exit, or a function returned 0 */
+	KSR_RUN_DROP,
+	KSR_RUN_ERROR,
+};
+
+/* Run request_route of p on msg. */
+enum ksr_run_status ksr_run_request(struct ksr_program *p, struct ksr_msg *msg);
+
+#endif
