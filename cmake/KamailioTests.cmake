@@ -1,5 +1,13 @@
 # Test helpers: unit tests (cmocka), and through KamailioSipp.cmake the SIPp scenarios.
 
+if(BUILD_TESTING)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(CMOCKA cmocka)
+  if(NOT CMOCKA_FOUND)
+    message(FATAL_ERROR "cmocka not found: install libcmocka-dev (or configure with -DBUILD_TESTING=OFF)")
+  endif()
+endif()
+
 # kamailio_add_unit_test(FILE [SOURCES src...] [LIBRARIES lib...] [DEFINITIONS def...])
 #
 # FILE is test/unit/<path>/test_<name>.c mirroring src/<path>/<name>.c. Builds one cmocka
