@@ -16,7 +16,7 @@
 
 bool ksr_server_signature = true;
 
-#define SERVER_HDR "Server: " KSR_FULL_VERSION "\r\n"
+#define SERVER_HDR "Server: " KSR_SERVER_SIGNATURE "\r\n"
 
 /* A growing output buffer over the message arena; the size is known beforehand. */
 struct out {

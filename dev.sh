@@ -1,0 +1,30 @@
+#!/bin/sh
+# The two commands of the README, over the CMake presets (CMakePresets.json):
+#   ./dev.sh run    build (preset dev) and start the daemon on etc/kamailio.cfg, in the
+#                   foreground, logging to the terminal; extra arguments go to kamailio
+#   ./dev.sh test   build and run the whole test suite: the ci workflow (unit, module and
+#                   SIPp tests), then the deb and rpm package workflows with their tests
+# Each first installs the Debian packages it needs (utils/install-deps.sh).
+set -eu
+cd "$(dirname "$0")"
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+run)
+	utils/install-deps.sh
+	cmake --preset dev
+	cmake --build --preset dev
+	exec build/dev/src/core/kamailio -DD -E -f etc/kamailio.cfg -L build/dev/modules "$@"
+	;;
+test)
+	utils/install-deps.sh
+	cmake --workflow --preset ci
+	cmake --workflow --preset deb
+	cmake --workflow --preset rpm
+	;;
+*)
+	echo "usage: $0 run [kamailio options] | test" >&2
+	exit 2
+	;;
+esac
