@@ -77,6 +77,16 @@ static void advance(struct lex_src *s, size_t n)
 	}
 }
 
+/* Where the token just read ends; inside a define's value, where the name ends. */
+static struct ksr_pos here_end(struct ksr_lexer *lx)
+{
+	struct lex_src *s = cur(lx);
+
+	if (s->is_define)
+		return s->at_end;
+	return (struct ksr_pos){lx->file, s->line, s->col};
+}
+
 static struct ksr_pos here(struct ksr_lexer *lx)
 {
 	struct lex_src *s = cur(lx);
@@ -186,16 +196,30 @@ static bool is_id_char(char c)
 static int push_define(struct ksr_lexer *lx, const struct ksr_str *val, struct ksr_pos at,
 		       struct ksr_cfg_error *err)
 {
+	/* the name was just consumed: here_end() is where it ends */
+	struct ksr_pos at_end = here_end(lx);
+
 	if (lx->depth == LEX_MAX_DEPTH)
 		return ksr_cfg_fail(err, at, "#!define substitutions nested too deep");
 	lx->src[lx->depth++] = (struct lex_src){
 		.p = val->s, .end = val->s + val->len, .line = at.line, .col = at.col,
-		.is_define = true, .at = at};
+		.is_define = true, .at = at, .at_end = at_end};
 	return 0;
 }
 
 static int lex_raw(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err,
 		   bool raw);
+
+/* A token, with its end position. */
+static int lex_one(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err,
+		   bool raw)
+{
+	int r = lex_raw(lx, tok, err, raw);
+
+	if (r == 0)
+		tok->end = here_end(lx);
+	return r;
+}
 
 int ksr_lex_next(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err)
 {
@@ -204,7 +228,7 @@ int ksr_lex_next(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error
 		lx->has_peeked = false;
 		return 0;
 	}
-	return lex_raw(lx, tok, err, false);
+	return lex_one(lx, tok, err, false);
 }
 
 int ksr_lex_peek(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err)
@@ -212,7 +236,7 @@ int ksr_lex_peek(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error
 	int r;
 
 	if (!lx->has_peeked) {
-		r = lex_raw(lx, &lx->peeked, err, false);
+		r = lex_one(lx, &lx->peeked, err, false);
 		if (r < 0)
 			return r;
 		lx->has_peeked = true;
@@ -225,7 +249,7 @@ int ksr_lex_raw_value(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_
 {
 	if (lx->has_peeked) /* the parser must not peek before a raw value */
 		return ksr_cfg_fail(err, lx->peeked.pos, "internal error: raw value after peek");
-	return lex_raw(lx, tok, err, true);
+	return lex_one(lx, tok, err, true);
 }
 
 static int lex_raw(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err,

@@ -20,6 +20,7 @@ enum ksr_tok_type {
 struct ksr_tok {
 	enum ksr_tok_type type;
 	struct ksr_pos pos;
+	struct ksr_pos end; /* just after the token: where a missing ';' belongs */
 	char *text; /* T_ID and T_STRING: NUL-terminated, unescaped; owned by the lexer */
 	size_t len;
 	long num; /* T_INT */
@@ -31,7 +32,8 @@ struct lex_src {
 	const char *p, *end;
 	int line, col;
 	bool is_define; /* a define's value: positions stay at the name's */
-	struct ksr_pos at;
+	struct ksr_pos at; /* where the name starts */
+	struct ksr_pos at_end; /* where it ends */
 };
 
 struct ksr_lexer {

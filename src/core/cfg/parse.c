@@ -18,10 +18,12 @@ struct parser {
 	struct ksr_program *prog;
 	struct ksr_cfg_error *err;
 	struct ksr_tok tok; /* the last token taken */
+	struct ksr_pos prev_end; /* end of the token before it */
 };
 
 static int next(struct parser *ps)
 {
+	ps->prev_end = ps->tok.end;
 	return ksr_lex_next(&ps->lx, &ps->tok, ps->err);
 }
 
@@ -285,8 +287,9 @@ static int end_stmt(struct parser *ps, const char *what)
 
 	if (r < 0)
 		return r;
+	/* the ';' is missing right after the statement, not where the next token is */
 	if (ps->tok.type != T_SEMI)
-		return ksr_cfg_fail(ps->err, ps->tok.pos, "expected ';' after %s, found %s", what,
+		return ksr_cfg_fail(ps->err, ps->prev_end, "expected ';' after %s, found %s", what,
 				    ksr_tok_name(ps->tok.type));
 	return 0;
 }
@@ -385,7 +388,7 @@ static struct ksr_action *parse_stmt(struct parser *ps, int *ret)
 				goto fail;
 		}
 		if (ps->tok.type != T_SEMI) {
-			r = ksr_cfg_fail(ps->err, ps->tok.pos, "expected ';' after return, found %s",
+			r = ksr_cfg_fail(ps->err, ps->prev_end, "expected ';' after return, found %s",
 					 ksr_tok_name(ps->tok.type));
 			goto fail;
 		}
@@ -498,7 +501,7 @@ static int parse_modparam(struct parser *ps)
 	}
 	if ((r = expect(ps, T_RPAREN, "after the value")) < 0)
 		return r;
-	if (ksr_module_set_param(mod, name, &val, &why) < 0)
+	if ((r = ksr_module_set_param(mod, name, &val, &why)) < 0)
 		return ksr_cfg_fail(ps->err, r == -EINVAL ? vpos : pos,
 				    "modparam(\"%s\", \"%s\"): %s", mod, name, why);
 	return 0;
@@ -508,7 +511,7 @@ static int parse_loadmodule(struct parser *ps)
 {
 	struct ksr_pos pos;
 	bool paren = false;
-	char *why = NULL;
+	char *why = NULL, *name;
 	struct ksr_tok t;
 	int r;
 
@@ -521,9 +524,10 @@ static int parse_loadmodule(struct parser *ps)
 	if ((r = expect(ps, T_STRING, "(the module file)")) < 0)
 		return r;
 	pos = ps->tok.pos;
+	name = ps->tok.text;
 	if (paren && (r = expect(ps, T_RPAREN, "after the module file")) < 0)
 		return r;
-	r = ksr_module_load(ps->tok.text, &why);
+	r = ksr_module_load(name, &why);
 	if (r < 0) {
 		r = ksr_cfg_fail(ps->err, pos, "%s", why ? why : "cannot load module");
 		free(why);

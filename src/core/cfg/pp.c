@@ -177,6 +177,15 @@ static struct ksr_str word(char **pp, char *e)
 	return ksr_str_make(w, (size_t)(p - w));
 }
 
+/*
+ * Upstream directives this preprocessor does not implement yet: refused, because ignoring
+ * them would silently change what the config means.
+ */
+static const char *const unsupported[] = {
+	"include_file", "import_file", "subst", "substdef", "substdefs", "ifexp",
+	"defenv", "defenvs", "defexp", "defexps", "trydefenv", "trydefenvs",
+};
+
 static int directive(struct pp_state *st, char *p, char *e, int line, int col)
 {
 	struct ksr_pos pos = {st->file, line, col};
@@ -254,8 +263,13 @@ static int directive(struct pp_state *st, char *p, char *e, int line, int col)
 		undefine(st->pp, name.s, name.len);
 		return 0;
 	}
-	return ksr_cfg_fail(st->err, pos, "unknown or unsupported preprocessor directive '%.*s'",
-			    KSR_STR_FMT(d));
+	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
+		if (ksr_str_eq(&d, &(struct ksr_str){(char *)unsupported[i], strlen(unsupported[i])}))
+			return ksr_cfg_fail(st->err, pos,
+					    "preprocessor directive '#!%.*s' is not supported yet",
+					    KSR_STR_FMT(d));
+	/* any other "#!word" line is a comment, as upstream (a shebang line, say) */
+	return 0;
 }
 
 int ksr_pp_run(struct ksr_pp *pp, const char *file, char *text, size_t len,

@@ -152,7 +152,7 @@ int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reaso
 			put(&o, via->end, (size_t)(line_end - via->end));
 			break;
 		case KSR_HDR_TO:
-			if (add_tag) {
+			if (add_tag && h == req->h_to) {
 				char *body_end = h->body.s + h->body.len;
 
 				put(&o, h->line.s, (size_t)(body_end - h->line.s));
@@ -253,7 +253,7 @@ int ksr_reply_local_tag(struct ksr_msg *req, struct ksr_str *ret_tag)
 	t = ksr_arena_alloc(req->arena, 16 + 1 + 8 + 1);
 	if (!t)
 		return -ENOMEM;
-	snprintf(t, 27, "%s-%08x", tag_prefix, h);
+	snprintf(t, 16 + 1 + 8 + 1, "%s-%08x", tag_prefix, h);
 	*ret_tag = ksr_str_make(t, 25);
 	return 0;
 }

@@ -33,13 +33,10 @@ static bool method_is(const struct ksr_msg *msg, const struct ksr_expr *e)
 	if (msg->type != KSR_MSG_REQUEST)
 		return false;
 	if (e->re) {
-		char buf[64];
+		/* REG_STARTEND: match the counted method in place, whatever its length */
+		regmatch_t range = {.rm_so = 0, .rm_eo = (regoff_t)m->len};
 
-		if (m->len >= sizeof(buf))
-			return false;
-		memcpy(buf, m->s, m->len);
-		buf[m->len] = '\0';
-		return regexec(e->re, buf, 0, NULL, 0) == 0;
+		return regexec(e->re, m->s, 1, &range, REG_STARTEND) == 0;
 	}
 	return m->len == e->str_len && strncasecmp(m->s, e->str, m->len) == 0;
 }
