@@ -36,4 +36,4 @@ function(kamailio_add_unit_test file)
   set_tests_properties(unit.${testname} PROPERTIES LABELS unit)
 endfunction()
 
-include(KamailioSipp OPTIONAL)
+include(KamailioSipp)

@@ -150,7 +150,10 @@ int ksr_listeners_bind(void)
 		l->fd = socket(l->addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 		if (l->fd < 0)
 			goto fail;
-		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		/*
+		 * No SO_REUSEADDR: UDP has no TIME_WAIT to get past, and with it a second
+		 * daemon would silently share the port instead of failing to start.
+		 */
 		if (l->addr.ss_family == AF_INET6)
 			setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 		if (bind(l->fd, (struct sockaddr *)&l->addr, l->addr_len) < 0)
