@@ -3,7 +3,8 @@
 #   ./dev.sh run    build (preset dev) and start the daemon on etc/kamailio.cfg, in the
 #                   foreground, logging to the terminal; extra arguments go to kamailio
 #   ./dev.sh test   build and run the whole test suite: the ci workflow (unit, module and
-#                   SIPp tests), then the deb and rpm package workflows with their tests
+#                   SIPp tests, every module, warnings as errors), the same tests under
+#                   ASan + UBSan, then the deb and rpm package workflows with their tests
 # Each first installs the Debian packages it needs (utils/install-deps.sh).
 set -eu
 cd "$(dirname "$0")"
@@ -20,6 +21,7 @@ run)
 test)
 	utils/install-deps.sh
 	cmake --workflow --preset ci
+	cmake --workflow --preset asan
 	cmake --workflow --preset deb
 	cmake --workflow --preset rpm
 	;;
