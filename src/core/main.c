@@ -60,21 +60,6 @@ static void version(void)
 	printf("compiled with " __VERSION__ "\n");
 }
 
-static int add_module_dir(const char *dir)
-{
-	char *np;
-
-	if (!ksr_module_path || !*ksr_module_path)
-		np = strdup(dir);
-	else if (asprintf(&np, "%s:%s", ksr_module_path, dir) < 0)
-		np = NULL;
-	if (!np)
-		return -ENOMEM;
-	free(ksr_module_path);
-	ksr_module_path = np;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct options *o, struct ksr_pp *pp)
 {
 	int c;
@@ -85,7 +70,7 @@ static int parse_args(int argc, char **argv, struct options *o, struct ksr_pp *p
 		case 'f': o->cfg_file = optarg; break;
 		case 'c': o->check_only = true; break;
 		case 'L':
-			if (add_module_dir(optarg) < 0)
+			if (ksr_module_path_add(optarg) < 0)
 				return -ENOMEM;
 			break;
 		case 'A':

@@ -30,21 +30,6 @@ static int to_bool(const char *s, long i, bool is_int, bool *ret)
 	return -EINVAL;
 }
 
-static int append_path(const char *dir)
-{
-	char *np;
-
-	if (!ksr_module_path || !*ksr_module_path)
-		np = strdup(dir);
-	else if (asprintf(&np, "%s:%s", ksr_module_path, dir) < 0)
-		np = NULL;
-	if (!np)
-		return -ENOMEM;
-	free(ksr_module_path);
-	ksr_module_path = np;
-	return 0;
-}
-
 int ksr_cfg_core_param(const char *name, const char *sval, long ival, bool is_int,
 		       struct ksr_pos pos, struct ksr_cfg_error *err)
 {
@@ -89,7 +74,7 @@ int ksr_cfg_core_param(const char *name, const char *sval, long ival, bool is_in
 	if (!strcmp(name, "loadpath") || !strcmp(name, "mpath")) {
 		if (is_int || !sval)
 			return ksr_cfg_fail(err, pos, "%s takes a directory", name);
-		return append_path(sval) < 0 ? ksr_cfg_fail(err, pos, "out of memory") : 0;
+		return ksr_module_path_add(sval) < 0 ? ksr_cfg_fail(err, pos, "out of memory") : 0;
 	}
 	return ksr_cfg_fail(err, pos, "unknown core parameter '%s'", name);
 }

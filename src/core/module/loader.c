@@ -27,6 +27,21 @@ static char *fmt_err(const char *fmt, ...)
 	return s;
 }
 
+int ksr_module_path_add(const char *dir)
+{
+	char *np;
+
+	if (!ksr_module_path || !*ksr_module_path)
+		np = strdup(dir);
+	else
+		np = fmt_err("%s:%s", ksr_module_path, dir);
+	if (!np)
+		return -ENOMEM;
+	free(ksr_module_path);
+	ksr_module_path = np;
+	return 0;
+}
+
 static bool file_exists(const char *p)
 {
 	struct stat st;

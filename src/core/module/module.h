@@ -13,6 +13,8 @@ struct ksr_module {
 
 /* Module search path (core parameter `loadpath`, option -L); ':'-separated. */
 extern char *ksr_module_path;
+/* Append a directory to the search path. 0 or -ENOMEM. */
+int ksr_module_path_add(const char *dir);
 
 /*
  * Load a module by name ("sl", "sl.so") or path, with dlopen(RTLD_NOW): unresolved
