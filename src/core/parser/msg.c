@@ -2,6 +2,7 @@
 #include "core/parser/msg.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "core/mem/arena.h"
@@ -44,7 +45,7 @@ enum ksr_method ksr_method_id(struct ksr_str name)
 	return KSR_METHOD_OTHER;
 }
 
-static const struct {
+static const struct hdr_name {
 	const char *name;
 	enum ksr_hdr_type type;
 } hdr_names[] = {
@@ -62,15 +63,83 @@ static const struct {
 	{"event", KSR_HDR_EVENT}, {"o", KSR_HDR_EVENT},
 	{"subject", KSR_HDR_SUBJECT}, {"s", KSR_HDR_SUBJECT},
 	{"expires", KSR_HDR_EXPIRES},
+	{"min-expires", KSR_HDR_MINEXPIRES},
+	{"path", KSR_HDR_PATH},
+	{"authorization", KSR_HDR_AUTHORIZATION},
+	{"proxy-authorization", KSR_HDR_PROXYAUTH},
+	{"www-authenticate", KSR_HDR_WWWAUTH},
+	{"proxy-authenticate", KSR_HDR_PROXYAUTHENTICATE},
+	{"require", KSR_HDR_REQUIRE},
+	{"proxy-require", KSR_HDR_PROXYREQUIRE},
+	{"unsupported", KSR_HDR_UNSUPPORTED},
+	{"allow", KSR_HDR_ALLOW},
+	{"allow-events", KSR_HDR_ALLOWEVENTS}, {"u", KSR_HDR_ALLOWEVENTS},
+	{"p-asserted-identity", KSR_HDR_PAI},
+	{"p-preferred-identity", KSR_HDR_PPI},
+	{"diversion", KSR_HDR_DIVERSION},
+	{"privacy", KSR_HDR_PRIVACY},
+	{"user-agent", KSR_HDR_USERAGENT},
+	{"server", KSR_HDR_SERVER},
+	{"accept", KSR_HDR_ACCEPT},
+	{"date", KSR_HDR_DATE},
+	{"content-encoding", KSR_HDR_CONTENTENCODING}, {"e", KSR_HDR_CONTENTENCODING},
+	{"refer-to", KSR_HDR_REFERTO}, {"r", KSR_HDR_REFERTO},
+	{"referred-by", KSR_HDR_REFERREDBY}, {"b", KSR_HDR_REFERREDBY},
+	{"session-expires", KSR_HDR_SESSIONEXPIRES}, {"x", KSR_HDR_SESSIONEXPIRES},
+	{"identity", KSR_HDR_IDENTITY}, {"y", KSR_HDR_IDENTITY},
+	{"content-disposition", KSR_HDR_CONTENTDISPOSITION},
+	{"retry-after", KSR_HDR_RETRYAFTER},
 };
+
+/*
+ * Header names by length: every header of every message is looked up, so a name is
+ * compared only with the few known names of its length (built once, then read-only).
+ */
+#define HDR_NAME_MAX 24
+#define HDR_PER_LEN 24 /* the compact forms share length 1 */
+static const struct hdr_name *by_len[HDR_NAME_MAX + 1][HDR_PER_LEN];
+static pthread_once_t by_len_once = PTHREAD_ONCE_INIT;
+
+static void by_len_init(void)
+{
+	for (size_t i = 0; i < sizeof(hdr_names) / sizeof(hdr_names[0]); i++) {
+		size_t n = strlen(hdr_names[i].name), j = 0;
+
+		while (by_len[n][j])
+			j++;
+		by_len[n][j] = &hdr_names[i];
+	}
+}
 
 enum ksr_hdr_type ksr_hdr_type_of(struct ksr_str name)
 {
-	for (size_t i = 0; i < sizeof(hdr_names) / sizeof(hdr_names[0]); i++) {
-		if (ksr_str_caseeq_cstr(&name, hdr_names[i].name))
-			return hdr_names[i].type;
+	const struct hdr_name *const *b;
+
+	if (name.len == 0 || name.len > HDR_NAME_MAX)
+		return KSR_HDR_OTHER;
+	pthread_once(&by_len_once, by_len_init);
+	for (b = by_len[name.len]; *b; b++) {
+		if (((*b)->name[0] | 0x20) == (name.s[0] | 0x20) &&
+		    strncasecmp((*b)->name, name.s, name.len) == 0)
+			return (*b)->type;
 	}
 	return KSR_HDR_OTHER;
+}
+
+struct ksr_hdr *ksr_msg_hdr_first(const struct ksr_msg *msg, enum ksr_hdr_type type)
+{
+	for (struct ksr_hdr *h = msg->headers; h; h = h->next)
+		if (h->type == type)
+			return h;
+	return NULL;
+}
+
+struct ksr_hdr *ksr_msg_hdr_next(const struct ksr_hdr *h)
+{
+	for (struct ksr_hdr *n = h->next; n; n = n->next)
+		if (n->type == h->type)
+			return n;
+	return NULL;
 }
 
 /* End of the line starting at p: points at CR or LF, or at end. */

@@ -23,6 +23,9 @@ int ksr_parse_via(struct ksr_str body, struct ksr_arena *arena, struct ksr_via *
 int ksr_parse_nameaddr(struct ksr_str body, struct ksr_nameaddr *ret);
 int ksr_parse_cseq(struct ksr_str body, struct ksr_cseq *ret);
 enum ksr_method ksr_method_id(struct ksr_str name);
+/* The first header of a type, and the next one of the same type; NULL when none. */
+struct ksr_hdr *ksr_msg_hdr_first(const struct ksr_msg *msg, enum ksr_hdr_type type);
+struct ksr_hdr *ksr_msg_hdr_next(const struct ksr_hdr *h);
 enum ksr_hdr_type ksr_hdr_type_of(struct ksr_str name);
 
 #endif

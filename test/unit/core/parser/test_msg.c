@@ -276,7 +276,7 @@ static void test_compact_and_case(void **state)
 	assert_int_equal(nth_header(&f->msg, 7)->type, KSR_HDR_EVENT);
 	assert_int_equal(nth_header(&f->msg, 8)->type, KSR_HDR_SUBJECT);
 	assert_int_equal(nth_header(&f->msg, 9)->type, KSR_HDR_CONTENTLENGTH);
-	assert_int_equal(nth_header(&f->msg, 10)->type, KSR_HDR_OTHER);
+	assert_int_equal(nth_header(&f->msg, 10)->type, KSR_HDR_CONTENTENCODING);
 	assert_ptr_equal(f->msg.h_via1, nth_header(&f->msg, 0));
 	assert_ptr_equal(f->msg.h_from, nth_header(&f->msg, 1));
 	assert_ptr_equal(f->msg.h_to, nth_header(&f->msg, 2));
