@@ -10,6 +10,8 @@
 
 struct ksr_arena;
 struct ksr_listener;
+struct ksr_uri;
+struct ksr_edit;
 
 enum ksr_msg_type {
 	KSR_MSG_REQUEST = 1,
@@ -153,8 +155,16 @@ struct ksr_msg {
 	struct ksr_hdr *h_via1, *h_from, *h_to, *h_callid, *h_cseq, *h_clen;
 	struct ksr_hdr *h_maxfwd, *h_contact;
 	struct ksr_str body;
+	bool bad_version; /* a request line whose version is not SIP/2.0 (505) */
+	struct ksr_uri *ruri; /* the received Request-URI, parsed on first use */
 	struct ksr_rcv_info rcv;
 	struct ksr_arena *arena; /* per-message allocations */
+	/* changes recorded for the outgoing message (core/msg/edit.h) */
+	struct ksr_edit *edits;
+	unsigned int nedits;
+	struct ksr_str new_uri; /* set: the Request-URI to send instead */
+	bool new_body_set;
+	struct ksr_str new_body;
 	unsigned int flags; /* script flags */
 	bool replied; /* a stateless reply was sent for this request */
 };

@@ -227,10 +227,16 @@ static int parse_first_line(struct ksr_msg *msg, char *p, char *eol, const char 
 			return -EINVAL;
 		}
 	}
-	if (!is_version(msg->first.req.version)) {
-		*ret_err = "unsupported SIP version";
+	/* a version with spaces is a Request-URI split by spaces: malformed (400) */
+	if (msg->first.req.version.len == 0 ||
+	    memchr(msg->first.req.version.s, ' ', msg->first.req.version.len) ||
+	    memchr(msg->first.req.version.s, '\t', msg->first.req.version.len)) {
+		*ret_err = "malformed request line";
 		return -EINVAL;
 	}
+	/* another version is answered 505: the headers are still read to build it */
+	if (!is_version(msg->first.req.version))
+		msg->bad_version = true;
 	return 0;
 }
 
@@ -382,6 +388,10 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 		}
 		/* on datagrams, bytes after Content-Length are ignored (RFC 3261 18.3) */
 		msg->body.len = clen;
+	}
+	if (msg->bad_version) {
+		*ret_err = "unsupported SIP version";
+		return -EPROTONOSUPPORT;
 	}
 	return 0;
 }

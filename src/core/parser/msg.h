@@ -7,7 +7,8 @@
 /*
  * Parse the first line and split the headers of buf[0..len). The message keeps pointers
  * into buf; parsed structures come from arena. Returns 0, or -EINVAL on a malformed
- * message (ret_err, when not NULL, names what was wrong), -E2BIG over a limit, -ENOMEM.
+ * message (ret_err, when not NULL, names what was wrong), -E2BIG over a limit, -ENOMEM,
+ * -EPROTONOSUPPORT for a request whose SIP version is not 2.0 (headers still parsed).
  */
 int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *arena,
 		  const char **ret_err);

@@ -444,16 +444,18 @@ static void test_malformed_first_line(void **state)
 	            "malformed first line");
 	/* no SIP version */
 	expect_fail(f, "INVITE sip:a@example.com\r\n\r\n", -EINVAL, "malformed request line");
-	expect_fail(f, "INVITE sip:a@example.com \r\n\r\n", -EINVAL, "unsupported SIP version");
+	expect_fail(f, "INVITE sip:a@example.com \r\n\r\n", -EINVAL, "malformed request line");
 	expect_fail(f, "INVITE  sip:a@example.com SIP/2.0\r\n\r\n", -EINVAL,
 	            "malformed request line");
-	expect_fail(f, "INVITE sip:a@example.com SIP/3.0\r\n\r\n", -EINVAL,
+	/* a well-formed other version is 505 material: reported apart from malformed */
+	expect_fail(f, "INVITE sip:a@example.com SIP/3.0\r\n\r\n", -EPROTONOSUPPORT,
 	            "unsupported SIP version");
-	expect_fail(f, "GET / HTTP/1.1\r\n\r\n", -EINVAL, "unsupported SIP version");
+	expect_fail(f, "GET / HTTP/1.1\r\n\r\n", -EPROTONOSUPPORT, "unsupported SIP version");
+	/* spaces in the version: a Request-URI split by whitespace */
 	expect_fail(f, "INVITE sip:a@example.com SIP/2.0 \r\n\r\n", -EINVAL,
-	            "unsupported SIP version");
+	            "malformed request line");
 	expect_fail(f, "INVITE sip:a@example.com SIP/2.0 extra\r\n\r\n", -EINVAL,
-	            "unsupported SIP version");
+	            "malformed request line");
 	/* bad method characters */
 	expect_fail(f, "INV@TE sip:a@example.com SIP/2.0\r\n\r\n", -EINVAL,
 	            "bad character in method");
@@ -593,7 +595,7 @@ static void test_never_crash(void **state)
 	for (size_t n = 0; n <= len; n++) {
 		int r = parse_n(f, invite, n);
 
-		assert_true(r == 0 || r == -EINVAL);
+		assert_true(r == 0 || r == -EINVAL || r == -EPROTONOSUPPORT || r == -E2BIG);
 		if (r < 0)
 			assert_non_null(f->why);
 	}
@@ -604,7 +606,7 @@ static void test_never_crash(void **state)
 		for (int c = 0; c < changes; c++)
 			m[rand_r(&seed) % len] = bytes[rand_r(&seed) % 18];
 		r = parse_n(f, m, len);
-		assert_true(r == 0 || r == -EINVAL);
+		assert_true(r == 0 || r == -EINVAL || r == -EPROTONOSUPPORT || r == -E2BIG);
 		if (r == 0) {
 			assert_true(f->msg.body.s >= f->buf && f->msg.body.s <= f->buf + len);
 			assert_true(f->msg.body.s + f->msg.body.len <= f->buf + len);
