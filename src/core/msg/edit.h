@@ -1,0 +1,73 @@
+/*
+ * The edit model: changes to a received message are recorded against offsets of its
+ * buffer and applied once, when the outgoing message is built (ARCHITECTURE.md 4).
+ *
+ * Order: edits apply by offset. At one offset, a deletion (or the deleting half of a
+ * replacement) comes first, then insertions in the order they were recorded, except that
+ * KSR_HDR_INSERT places its header before every other insertion at that offset.
+ * Deletions may not overlap (-EBUSY): a header removed twice is one error, not two edits.
+ */
+#ifndef KSR_CORE_MSG_EDIT_H
+#define KSR_CORE_MSG_EDIT_H
+
+#include <stddef.h>
+
+#include "core/parser/msg-t.h"
+
+struct ksr_edit {
+	size_t off; /* where in msg->buf */
+	size_t del; /* bytes removed from off */
+	struct ksr_str ins; /* bytes inserted at off (after the removal) */
+	unsigned int seq; /* record order, for a stable sort */
+	int prio; /* lower first among insertions at one offset */
+	struct ksr_edit *next;
+};
+
+enum ksr_hdr_pos {
+	KSR_HDR_APPEND, /* after the last header */
+	KSR_HDR_INSERT, /* before the first header */
+};
+
+/* Header changes. line is a whole header with its CRLF ("X-A: b\r\n"); it is copied. */
+int ksr_msg_add_hdr(struct ksr_msg *msg, struct ksr_str line, enum ksr_hdr_pos pos);
+int ksr_msg_remove_hdr(struct ksr_msg *msg, struct ksr_hdr *h);
+int ksr_msg_replace_hdr(struct ksr_msg *msg, struct ksr_hdr *h, struct ksr_str line);
+/* Insert a header line right before header h. */
+int ksr_msg_insert_hdr_before(struct ksr_msg *msg, struct ksr_hdr *h, struct ksr_str line);
+/* Remove the first value of a multi-value header (e.g. the top Via of "Via: a, b"). */
+int ksr_msg_remove_first_value(struct ksr_msg *msg, struct ksr_hdr *h, const char *value_end);
+
+/* A new Request-URI ($ru): replaces the one of the first line when built. */
+int ksr_msg_set_ruri(struct ksr_msg *msg, struct ksr_str uri);
+/* The Request-URI the message has now: the new one if set, else the received one. */
+struct ksr_str ksr_msg_cur_ruri(const struct ksr_msg *msg);
+
+/*
+ * A new body (empty to remove it); Content-Length is set to match when built, and
+ * Content-Type replaced when content_type is not empty.
+ */
+int ksr_msg_set_body(struct ksr_msg *msg, struct ksr_str body, struct ksr_str content_type);
+
+/*
+ * Build the message with its edits applied into msg's arena. Content-Length is
+ * rewritten when the body changed. 0 or -errno.
+ */
+int ksr_msg_build(struct ksr_msg *msg, struct ksr_str *ret_buf);
+
+/*
+ * A Via header line for a message we send: "Via: SIP/2.0/UDP host:port;branch=B[;rport]".
+ * host is an IP or name (IPv6 without brackets); the result comes from arena.
+ */
+int ksr_via_build(struct ksr_arena *arena, const char *transport, const char *host,
+		  unsigned short port, struct ksr_str branch, bool rport, struct ksr_str *ret_line);
+
+/*
+ * A forwarded request: the message with its edits plus via_line as the new top Via.
+ * (Route removal and R-URI changes are edits the caller records before.)
+ */
+int ksr_msg_build_fwd_request(struct ksr_msg *msg, struct ksr_str via_line,
+			      struct ksr_str *ret_buf);
+/* A forwarded reply: the message with its edits, minus its top Via value. */
+int ksr_msg_build_fwd_reply(struct ksr_msg *msg, struct ksr_str *ret_buf);
+
+#endif
