@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "core/log.h"
+#include "core/pv/pv.h"
 
 char *ksr_module_path;
 static struct ksr_module *modules; /* in load order */
@@ -125,6 +126,12 @@ int ksr_module_load(const char *name, char **ret_err)
 	}
 	if (ksr_module_find(exp->name)) {
 		*ret_err = fmt_err("module '%s' from '%s' is already loaded", exp->name, path);
+		goto fail;
+	}
+	if ((exp->pvs && ksr_pv_register(exp->pvs) < 0) ||
+	    (exp->trans && ksr_tr_register(exp->trans) < 0)) {
+		*ret_err = fmt_err("module '%s' exports a pseudo-variable or transformation "
+				   "that another module already has", exp->name);
 		goto fail;
 	}
 	m = calloc(1, sizeof(*m));

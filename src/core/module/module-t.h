@@ -7,9 +7,10 @@
 
 #include <stddef.h>
 
+#include "core/pv/pv-t.h"
 #include "core/str.h"
 
-#define KSR_MODULE_ABI_VERSION 1u
+#define KSR_MODULE_ABI_VERSION 2u
 #define KSR_MODULE_EXPORTS_SYMBOL "ksr_module_exports"
 #define KSR_MAX_PARAMS 6
 
@@ -73,6 +74,8 @@ struct ksr_module_exports {
 	const char *name;
 	const struct ksr_cmd_export *cmds; /* NULL-name terminated, may be NULL */
 	const struct ksr_param_export *params; /* NULL-name terminated, may be NULL */
+	const struct ksr_pv_export *pvs; /* pseudo-variables, NULL-name terminated, may be NULL */
+	const struct ksr_tr_export *trans; /* transformations, NULL-name terminated, or NULL */
 	int (*mod_init)(void); /* once, in the main thread, before workers start */
 	int (*child_init)(int rank); /* in every worker thread, with its rank */
 	void (*destroy)(void); /* once, at stop */

@@ -12,6 +12,9 @@ struct ksr_arena;
 struct ksr_listener;
 struct ksr_uri;
 struct ksr_edit;
+struct ksr_avp;
+struct ksr_xavp;
+struct ksr_param;
 
 enum ksr_msg_type {
 	KSR_MSG_REQUEST = 1,
@@ -107,6 +110,13 @@ struct ksr_via {
 	char *rport_end; /* end of "rport[=value]" */
 	char *end; /* end of this value: where a new param goes */
 	struct ksr_via *next; /* next value in the same header line */
+	/* added by the header parsers (core/parser/hdr.h) */
+	struct ksr_str maddr; /* as written; empty when absent */
+	struct ksr_str ttl; /* 0..255, checked; empty when absent */
+	bool has_alias; /* RFC 5923 */
+	struct ksr_param *param_list; /* every param, in order */
+	struct ksr_hdr *hdr; /* the line; set by the ksr_msg_via* accessors */
+	struct ksr_via *next_all; /* next value in this or a later Via line (ksr_msg_vias) */
 };
 
 /* From and To: name-addr or addr-spec, then header params (tag, ...). */
@@ -116,6 +126,7 @@ struct ksr_nameaddr {
 	struct ksr_str params;
 	struct ksr_str tag;
 	bool has_tag;
+	struct ksr_param *param_list; /* set by ksr_parse_fromto and ksr_msg_from/to */
 };
 
 struct ksr_cseq {
@@ -163,9 +174,12 @@ struct ksr_msg {
 	struct ksr_edit *edits;
 	unsigned int nedits;
 	struct ksr_str new_uri; /* set: the Request-URI to send instead */
+	struct ksr_str dst_uri; /* $du: where to send, when not to the Request-URI */
 	bool new_body_set;
 	struct ksr_str new_body;
-	unsigned int flags; /* script flags */
+	unsigned int flags; /* script flags ($mf) */
+	struct ksr_avp *avps; /* $avp(): attribute-value pairs of this message */
+	struct ksr_xavp *xavps; /* $xavp(): extended, structured AVPs */
 	bool replied; /* a stateless reply was sent for this request */
 };
 
