@@ -23,11 +23,17 @@ enum ksr_ptype {
 	KSR_PT_STR, /* string */
 };
 
-/* A parameter value after fixup, handed to the function on every call. */
+/*
+ * A parameter value after fixup, handed to the function on every call. A parameter
+ * written with pseudo-variables ("$rU", "id-$ci") is `dynamic`: at load its fixup sees the
+ * text as written; on every call the function sees the evaluated value in s (and i).
+ */
 struct ksr_fparam {
 	enum ksr_ptype type;
 	long i;
-	struct ksr_str s; /* NUL-terminated; owned by the routing program */
+	struct ksr_str s; /* NUL-terminated; owned by the routing program or the message */
+	bool dynamic; /* has pseudo-variables: a fixup that needs a constant refuses it */
+	void *ptr; /* what a fixup parsed (a pseudo-variable spec, a regex, ...) */
 };
 
 /* Route types, as bits of ksr_cmd_export.route_types. */
