@@ -3,6 +3,7 @@
 
 #include <errno.h>
 
+#include "core/parser/hdr.h"
 #include "core/parser/msg.h"
 #include "core/parser/uri.h"
 
@@ -18,27 +19,13 @@ static bool can_reply(struct ksr_msg *msg)
 	       ksr_msg_via1(msg, &via) == 0 && msg->h_cseq;
 }
 
-/* Max-Forwards = 1*DIGIT, 0..255 (RFC 3261 20.22). */
-static bool valid_maxfwd(struct ksr_str v)
-{
-	unsigned int n = 0;
-
-	if (v.len == 0 || v.len > 3)
-		return false;
-	for (size_t i = 0; i < v.len; i++) {
-		if (v.s[i] < '0' || v.s[i] > '9')
-			return false;
-		n = n * 10 + (unsigned)(v.s[i] - '0');
-	}
-	return n <= 255;
-}
-
 /* The headers every transaction needs, parsed and checked. NULL when all is well. */
 static const char *check_common(struct ksr_msg *msg)
 {
 	struct ksr_nameaddr *na;
 	struct ksr_cseq *cseq;
 	struct ksr_via *via;
+	unsigned int maxfwd;
 
 	if (ksr_msg_via1(msg, &via) < 0)
 		return msg->h_via1 ? "malformed Via" : "missing Via";
@@ -50,7 +37,7 @@ static const char *check_common(struct ksr_msg *msg)
 		return "missing Call-ID";
 	if (ksr_msg_cseq(msg, &cseq) < 0)
 		return msg->h_cseq ? "malformed CSeq" : "missing CSeq";
-	if (msg->h_maxfwd && !valid_maxfwd(msg->h_maxfwd->body))
+	if (msg->h_maxfwd && ksr_msg_maxfwd(msg, &maxfwd) < 0)
 		return "malformed Max-Forwards";
 	return NULL;
 }

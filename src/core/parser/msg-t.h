@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include "core/str.h"
 
@@ -178,9 +179,13 @@ struct ksr_msg {
 	bool new_body_set;
 	struct ksr_str new_body;
 	unsigned int flags; /* script flags ($mf) */
+	unsigned int bflags; /* branch flags of the first branch ($bf) */
+	bool time_set;
+	struct timeval time; /* taken on first use, so one message sees one time ($Ts, $TV) */
 	struct ksr_avp *avps; /* $avp(): attribute-value pairs of this message */
 	struct ksr_xavp *xavps; /* $xavp(): extended, structured AVPs */
 	bool replied; /* a stateless reply was sent for this request */
+	bool force_rport; /* force_rport(): reply to the source port as if Via had rport */
 };
 
 #endif

@@ -165,7 +165,13 @@ static bool is_version(struct ksr_str v)
 	return ksr_str_caseeq_cstr(&v, "SIP/2.0");
 }
 
-static int parse_first_line(struct ksr_msg *msg, char *p, char *eol, const char **ret_err)
+/*
+ * The first line. A request line whose method is readable but whose rest is malformed
+ * is a request all the same, with *ret_deferred set: the headers are still split, so
+ * that the 400 (or 505) can be built, and the parse fails at the end.
+ */
+static int parse_first_line(struct ksr_msg *msg, char *p, char *eol, const char **ret_err,
+			    const char **ret_deferred)
 {
 	char *sp1, *sp2;
 
@@ -212,51 +218,63 @@ static int parse_first_line(struct ksr_msg *msg, char *p, char *eol, const char 
 	}
 	for (sp2 = sp1 + 1; sp2 < eol && *sp2 != ' '; sp2++)
 		;
-	if (sp2 == eol || sp2 == sp1 + 1) {
-		*ret_err = "malformed request line";
-		return -EINVAL;
-	}
 	msg->type = KSR_MSG_REQUEST;
 	msg->first.req.method = ksr_str_make(p, (size_t)(sp1 - p));
 	msg->first.req.method_id = ksr_method_id(msg->first.req.method);
 	msg->first.req.uri = ksr_str_make(sp1 + 1, (size_t)(sp2 - sp1 - 1));
-	msg->first.req.version = ksr_str_make(sp2 + 1, (size_t)(eol - sp2 - 1));
-	for (char *u = sp1 + 1; u < sp2; u++) {
-		if ((unsigned char)*u <= ' ' || *u == 0x7f) {
-			*ret_err = "bad character in request URI";
-			return -EINVAL;
-		}
-	}
-	/* a version with spaces is a Request-URI split by spaces: malformed (400) */
-	if (msg->first.req.version.len == 0 ||
+	msg->first.req.version = sp2 < eol ? ksr_str_make(sp2 + 1, (size_t)(eol - sp2 - 1))
+					   : ksr_str_make(eol, 0);
+	/* a Request-URI split by spaces, doubled spaces, a missing version: 400 */
+	if (sp2 == eol || sp2 == sp1 + 1 || msg->first.req.version.len == 0 ||
 	    memchr(msg->first.req.version.s, ' ', msg->first.req.version.len) ||
 	    memchr(msg->first.req.version.s, '\t', msg->first.req.version.len)) {
-		*ret_err = "malformed request line";
-		return -EINVAL;
+		*ret_deferred = "malformed request line";
+		return 0;
 	}
-	/* another version is answered 505: the headers are still read to build it */
-	if (!is_version(msg->first.req.version))
-		msg->bad_version = true;
+	for (char *u = sp1 + 1; u < sp2; u++) {
+		if ((unsigned char)*u <= ' ' || *u == 0x7f) {
+			*ret_deferred = "bad character in request URI";
+			return 0;
+		}
+	}
+	/* another SIP version is answered 505 (RFC 3261 21.5.7); not SIP at all, 400 */
+	if (!is_version(msg->first.req.version)) {
+		if (msg->first.req.version.len > 4 &&
+		    strncasecmp(msg->first.req.version.s, "SIP/", 4) == 0)
+			msg->bad_version = true;
+		else
+			*ret_deferred = "unsupported protocol version";
+	}
 	return 0;
 }
 
-static void remember_header(struct ksr_msg *msg, struct ksr_hdr *h)
+/*
+ * Keep the first header of each kind the core needs. Call-ID, From, To, CSeq and
+ * Max-Forwards are single-valued (RFC 3261 20, RFC 4475 3.3.9): a second one is a fault,
+ * returned as a text for the caller to report once the headers are split. Content-Length
+ * may repeat only with the same value (checked with the body).
+ */
+static const char *remember_header(struct ksr_msg *msg, struct ksr_hdr *h)
 {
 	struct ksr_hdr **slot = NULL;
+	const char *dup = NULL;
 
 	switch (h->type) {
 	case KSR_HDR_VIA: slot = &msg->h_via1; break;
-	case KSR_HDR_FROM: slot = &msg->h_from; break;
-	case KSR_HDR_TO: slot = &msg->h_to; break;
-	case KSR_HDR_CALLID: slot = &msg->h_callid; break;
-	case KSR_HDR_CSEQ: slot = &msg->h_cseq; break;
+	case KSR_HDR_FROM: slot = &msg->h_from; dup = "two From headers"; break;
+	case KSR_HDR_TO: slot = &msg->h_to; dup = "two To headers"; break;
+	case KSR_HDR_CALLID: slot = &msg->h_callid; dup = "two Call-ID headers"; break;
+	case KSR_HDR_CSEQ: slot = &msg->h_cseq; dup = "two CSeq headers"; break;
 	case KSR_HDR_CONTENTLENGTH: slot = &msg->h_clen; break;
-	case KSR_HDR_MAXFORWARDS: slot = &msg->h_maxfwd; break;
+	case KSR_HDR_MAXFORWARDS: slot = &msg->h_maxfwd; dup = "two Max-Forwards headers"; break;
 	case KSR_HDR_CONTACT: slot = &msg->h_contact; break;
-	default: break;
+	default: return NULL;
 	}
-	if (slot && !*slot)
+	if (!*slot) {
 		*slot = h;
+		return NULL;
+	}
+	return dup;
 }
 
 /* Content-Length = 1*DIGIT; anything else is an error. */
@@ -281,6 +299,7 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 	const char *err_dummy;
 	char *p = buf, *end = buf + len, *eol;
 	struct ksr_hdr *last = NULL;
+	const char *deferred = NULL; /* a fault found early, reported once the headers are split */
 	unsigned int nhdr = 0, nvia = 0;
 	int r;
 
@@ -302,7 +321,7 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 		*ret_err = "no end of first line";
 		return -EINVAL;
 	}
-	r = parse_first_line(msg, p, eol, ret_err);
+	r = parse_first_line(msg, p, eol, ret_err, &deferred);
 	if (r < 0)
 		return r;
 	p = skip_eol(eol, end);
@@ -367,7 +386,12 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 		else
 			msg->headers = h;
 		last = h;
-		remember_header(msg, h);
+		{
+			const char *dup = remember_header(msg, h);
+
+			if (dup && !deferred)
+				deferred = dup;
+		}
 		if (h->type == KSR_HDR_VIA && ++nvia > KSR_MSG_MAX_VIA) {
 			*ret_err = "too many Via headers";
 			return -E2BIG;
@@ -375,12 +399,23 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 	}
 
 	msg->body = ksr_str_make(p, (size_t)(end - p));
+	if (deferred) {
+		*ret_err = deferred;
+		return -EINVAL;
+	}
 	if (msg->h_clen) {
-		size_t clen;
+		size_t clen, other;
 
 		if (parse_clen(msg->h_clen->body, &clen) < 0) {
 			*ret_err = "bad Content-Length";
 			return -EINVAL;
+		}
+		for (struct ksr_hdr *h = msg->h_clen->next; h; h = h->next) {
+			if (h->type == KSR_HDR_CONTENTLENGTH &&
+			    (parse_clen(h->body, &other) < 0 || other != clen)) {
+				*ret_err = "conflicting Content-Length values";
+				return -EINVAL;
+			}
 		}
 		if (clen > msg->body.len) {
 			*ret_err = "body shorter than Content-Length";

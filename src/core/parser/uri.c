@@ -255,8 +255,9 @@ static int parse_sip(char *p, char *end, struct ksr_uri *u)
 	if (at) {
 		char *colon;
 
-		if (memchr(at + 1, '@', (size_t)(end - at - 1)))
-			return -EINVAL;
+		for (const char *c = at + 1; c < end; c++)
+			if (*c == '@') /* '@' is in no part but the userinfo's end */
+				return -EINVAL;
 		colon = memchr(p, ':', (size_t)(at - p));
 		u->user = ksr_str_make(p, (size_t)((colon ? colon : at) - p));
 		if (colon)

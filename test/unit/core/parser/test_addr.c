@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/mem/arena.h"
+#include "core/parser/hdr.h"
 #include "core/parser/msg.h"
 
 /* Parsers get an exactly sized copy, so that valgrind sees reads past the end. */
@@ -243,6 +244,8 @@ static void test_msg_accessors(void **state)
 	assert_str(from->uri, "sip:alice@example.com");
 	assert_true(from->has_tag);
 	assert_str(from->tag, "1928301774");
+	assert_non_null(from->param_list);
+	assert_str(from->param_list->name, "tag");
 	assert_int_equal(ksr_msg_from(&msg, &again), 0);
 	assert_ptr_equal(again, from);
 	assert_ptr_equal(msg.h_from->parsed, from);
@@ -276,12 +279,103 @@ static void test_msg_accessors(void **state)
 	ksr_arena_destroy(&arena);
 }
 
+/* ksr_parse_fromto: the same, plus the list of every header param. */
+static void test_fromto(void **state)
+{
+	static const char *const bad[] = {
+	        /* a URI with headers or a comma must be in <> (RFC 3261 20.10) */
+	        "sip:a@example.com?subject=x",
+	        "sip:a@example.com,b@example.com",
+	        "<sip:a@example.com>, <sip:b@example.com>",
+	        "<sip:a@example.com>;tag=1;tag=2",
+	        "Bob \"x\" <sip:a@example.com>",
+	        "\"Bob\" sip:a@example.com",
+	        "\"Bob\" junk <sip:a@example.com>",
+	        "<sip:a@example.com>\r\n",
+	        "<sip:a@example.com>;tag=a b",
+	        "<sip:a@<b>>",
+	        "<sip:a@example.com>>",
+	        "<:a@example.com>",
+	        "<1sip:a@example.com>",
+	        "<sip:>",
+	};
+	struct ksr_arena arena;
+	struct ksr_nameaddr *na = NULL;
+	struct ksr_param *p;
+	size_t n;
+	char *b;
+
+	ksr_arena_init(&arena, 1024);
+	b = dup_exact("\"A \\\"B\\\" C\"\r\n <sip:a@[2001:db8::1]:5060;transport=tcp>\r\n"
+	              " ;Tag=x-1 ; foo ;bar=\"v;w\"",
+	              &n);
+	assert_int_equal(ksr_parse_fromto(ksr_str_make(b, n), &arena, &na), 0);
+	assert_str(na->display, "\"A \\\"B\\\" C\"");
+	assert_str(na->uri, "sip:a@[2001:db8::1]:5060;transport=tcp");
+	assert_true(na->has_tag);
+	assert_str(na->tag, "x-1");
+	p = na->param_list;
+	assert_str(p->name, "Tag");
+	p = p->next;
+	assert_str(p->name, "foo");
+	assert_false(p->has_value);
+	p = p->next;
+	assert_str(p->name, "bar");
+	assert_str(p->value, "\"v;w\"");
+	assert_null(p->next);
+	free(b);
+
+	/* ksr_parse_nameaddr leaves the list empty */
+	{
+		struct ksr_nameaddr plain;
+
+		b = dup_exact("<sip:a@b>;x=1", &n);
+		assert_int_equal(ksr_parse_nameaddr(ksr_str_make(b, n), &plain), 0);
+		assert_null(plain.param_list);
+		assert_str(plain.params, ";x=1");
+		free(b);
+	}
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b = dup_exact(bad[i], &n);
+		na = (struct ksr_nameaddr *)b;
+		if (ksr_parse_fromto(ksr_str_make(b, n), &arena, &na) != -EINVAL)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_ptr_equal(na, b);
+		free(b);
+	}
+	ksr_arena_destroy(&arena);
+}
+
+/* Every prefix of a tricky From parses or fails cleanly (valgrind checks the reads). */
+static void test_fromto_prefixes(void **state)
+{
+	static const char good[] =
+	        "\"A \\\"q\\\" <b>\" <sips:a@[2001:db8::1]:5061;lr>;tag=\"t;1\";x=[::1];y";
+	struct ksr_arena arena;
+
+	ksr_arena_init(&arena, 1024);
+	for (size_t n = 0; n < sizeof(good); n++) {
+		struct ksr_nameaddr *na = NULL;
+		char *b = malloc(n ? n : 1);
+		int r;
+
+		assert_non_null(b);
+		memcpy(b, good, n);
+		r = ksr_parse_fromto(ksr_str_make(b, n), &arena, &na);
+		assert_true(r == 0 || r == -EINVAL);
+		free(b);
+	}
+	ksr_arena_destroy(&arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_name_addr), cmocka_unit_test(test_quoted_display),
 	        cmocka_unit_test(test_addr_spec), cmocka_unit_test(test_nameaddr_malformed),
 	        cmocka_unit_test(test_cseq),      cmocka_unit_test(test_msg_accessors),
+	        cmocka_unit_test(test_fromto),    cmocka_unit_test(test_fromto_prefixes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

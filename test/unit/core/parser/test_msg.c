@@ -320,13 +320,21 @@ static void test_repeated_headers(void **state)
 	            "Via: SIP/2.0/UDP first\r\n"
 	            "Via: SIP/2.0/UDP second\r\n"
 	            "v: SIP/2.0/UDP third\r\n"
+	            "X-Multi: one\r\n"
+	            "X-Multi: two\r\n"
 	            "Call-ID: one\r\n"
-	            "Call-ID: two\r\n"
 	            "\r\n");
-	assert_int_equal(count_headers(&f->msg), 5);
+	assert_int_equal(count_headers(&f->msg), 6);
 	assert_str(f->msg.h_via1->body, "SIP/2.0/UDP first");
 	assert_str(f->msg.h_callid->body, "one");
 	assert_str(nth_header(&f->msg, 2)->body, "SIP/2.0/UDP third");
+	/* a single-valued header twice is a fault (RFC 4475 3.3.9), found once all are split */
+	expect_fail(f, "INVITE sip:x@example.com SIP/2.0\r\n"
+	               "Call-ID: one\r\n"
+	               "i: two\r\n"
+	               "\r\n",
+	            -EINVAL, "two Call-ID headers");
+	assert_int_equal(count_headers(&f->msg), 2);
 }
 
 static void test_folding(void **state)
@@ -450,7 +458,8 @@ static void test_malformed_first_line(void **state)
 	/* a well-formed other version is 505 material: reported apart from malformed */
 	expect_fail(f, "INVITE sip:a@example.com SIP/3.0\r\n\r\n", -EPROTONOSUPPORT,
 	            "unsupported SIP version");
-	expect_fail(f, "GET / HTTP/1.1\r\n\r\n", -EPROTONOSUPPORT, "unsupported SIP version");
+	/* not SIP at all: malformed (400), not 505 (RFC 3261 21.5.7 is about SIP versions) */
+	expect_fail(f, "GET / HTTP/1.1\r\n\r\n", -EINVAL, "unsupported protocol version");
 	/* spaces in the version: a Request-URI split by whitespace */
 	expect_fail(f, "INVITE sip:a@example.com SIP/2.0 \r\n\r\n", -EINVAL,
 	            "malformed request line");

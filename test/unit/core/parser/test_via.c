@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/mem/arena.h"
+#include "core/parser/hdr.h"
 #include "core/parser/msg.h"
 
 struct fixture {
@@ -232,7 +233,8 @@ static void test_malformed(void **state)
 	        "SIP/2.0/UDP ",
 	        "SIP/2.0 UDP host",
 	        "SIP/2.0/ host",
-	        "SIP/3.0/UDP host",
+	        "SIP/x.0/UDP host",
+	        "SIP/2./UDP host",
 	        "SIPS/2.0/UDP host",
 	        "/2.0/UDP host",
 	        "SIP/2.0/UDP host:",
@@ -331,12 +333,146 @@ static void test_msg_via1(void **state)
 	free(buf);
 }
 
+/* maddr, ttl, alias (RFC 5923) and the list of every param. */
+static void test_more_params(void **state)
+{
+	struct fixture *f = *state;
+	struct ksr_via *v;
+	struct ksr_param *p;
+
+	v = parse_ok(f, "SIP/2.0/UDP h;TTL=16 ;maddr=224.2.0.1;alias;branch=z9hG4bK9;x=\"q;,\"");
+	assert_str(v->ttl, "16");
+	assert_str(v->maddr, "224.2.0.1");
+	assert_true(v->has_alias);
+	assert_str(v->branch, "z9hG4bK9");
+	p = v->param_list;
+	assert_str(p->name, "TTL");
+	assert_str(p->value, "16");
+	p = p->next;
+	assert_str(p->name, "maddr");
+	p = p->next;
+	assert_str(p->name, "alias");
+	assert_false(p->has_value);
+	p = p->next;
+	assert_str(p->name, "branch");
+	p = p->next;
+	assert_str(p->value, "\"q;,\"");
+	assert_null(p->next);
+	assert_ptr_equal(ksr_params_get(v->param_list, "ttl"), v->param_list);
+
+	v = parse_ok(f, "SIP/2.0/UDP h;ttl=0;maddr=[2001:db8::1]");
+	assert_str(v->ttl, "0");
+	assert_str(v->maddr, "[2001:db8::1]");
+	assert_false(v->has_alias);
+	v = parse_ok(f, "SIP/2.0/UDP h;ttl=255");
+	assert_str(v->ttl, "255");
+	v = parse_ok(f, "SIP/2.0/UDP h");
+	assert_null(v->param_list);
+	assert_int_equal(v->ttl.len, 0);
+	assert_int_equal(v->maddr.len, 0);
+	assert_null(v->hdr);
+
+	/* RFC 5118 4.5: received with an IPv6 address, unbracketed */
+	v = parse_ok(f,
+	             "SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bKas3-111");
+	assert_str(v->host, "2001:db8::9:1");
+	assert_str(v->received, "2001:db8::9:255");
+	assert_str(v->branch, "z9hG4bKas3-111");
+	/* RFC 5118 4.4: a bracketed one */
+	v = parse_ok(f, "SIP/2.0/UDP [2001:db8::9:1]:6050;branch=z9hG4bKas3-111;"
+	                "received=[2001:db8::9:255]");
+	assert_int_equal(v->port, 6050);
+	assert_str(v->received, "[2001:db8::9:255]");
+
+	static const char *const bad[] = {
+	        "SIP/2.0/UDP h;ttl=256",
+	        "SIP/2.0/UDP h;ttl=0256",
+	        "SIP/2.0/UDP h;ttl=x",
+	        "SIP/2.0/UDP h;ttl",
+	        "SIP/2.0/UDP h;ttl=",
+	        "SIP/2.0/UDP h;maddr",
+	        "SIP/2.0/UDP h;rport=65536",
+	        "SIP/2.0/UDP h;rport=abc",
+	        "SIP/2.0/UDP h;rport=",
+	        "SIP/2.0/UDP h;branch=",
+	        "SIP/2.0/UDP h;branch=a b",
+	        "SIP/2.0/UDP h;received=[::1]x",
+	        "SIP/2.0/UDP h;branch=z9hG4bK1\r\n",
+	        "SIP/2.0/U\"DP h",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(f, bad[i]) != -EINVAL)
+			fail_msg("Via '%s' accepted", bad[i]);
+		assert_null(f->via);
+	}
+}
+
+/* ksr_msg_vias: every value of every Via line; `next` stays within the line. */
+static void test_msg_vias(void **state)
+{
+	static const char m[] = "SIP/2.0 200 OK\r\n"
+	                        "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, "
+	                        "SIP/2.0/TCP b.example.com;branch=z9hG4bK2\r\n"
+	                        "CSeq: 1 INVITE\r\n"
+	                        "v: SIP/2.0/UDP [2001:db8::3];branch=z9hG4bK3\r\n"
+	                        "\r\n";
+	struct fixture *f = *state;
+	struct ksr_msg msg;
+	struct ksr_via *v = NULL, *v1 = NULL, *v2 = NULL;
+	char *buf = strdup(m);
+
+	assert_non_null(buf);
+	assert_int_equal(ksr_msg_parse(&msg, buf, strlen(buf), &f->arena, NULL), 0);
+	assert_int_equal(ksr_msg_via1(&msg, &v1), 0);
+	assert_ptr_equal(v1->hdr, msg.h_via1);
+	assert_int_equal(ksr_msg_vias(&msg, &v), 0);
+	assert_ptr_equal(v, v1);
+	assert_str(v->branch, "z9hG4bK1");
+	assert_ptr_equal(v->next_all, v->next);
+	v = v->next_all;
+	assert_str(v->branch, "z9hG4bK2");
+	assert_null(v->next);
+	assert_ptr_equal(v->hdr, msg.h_via1);
+	v = v->next_all;
+	assert_non_null(v);
+	assert_str(v->host, "2001:db8::3");
+	assert_str(v->hdr->name, "v");
+	assert_null(v->next);
+	assert_null(v->next_all);
+	assert_int_equal(ksr_msg_via2(&msg, &v2), 0);
+	assert_str(v2->branch, "z9hG4bK2");
+	free(buf);
+
+	buf = strdup("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a\r\n\r\n");
+	assert_non_null(buf);
+	assert_int_equal(ksr_msg_parse(&msg, buf, strlen(buf), &f->arena, NULL), 0);
+	v2 = NULL;
+	assert_int_equal(ksr_msg_via2(&msg, &v2), -ENOENT);
+	assert_null(v2);
+	free(buf);
+
+	buf = strdup("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a\r\nVia: SIP/2.0/UDP b;ttl=999\r\n\r\n");
+	assert_non_null(buf);
+	assert_int_equal(ksr_msg_parse(&msg, buf, strlen(buf), &f->arena, NULL), 0);
+	assert_int_equal(ksr_msg_vias(&msg, &v2), -EINVAL);
+	assert_int_equal(ksr_msg_via2(&msg, &v2), -EINVAL);
+	assert_null(v2);
+	free(buf);
+
+	buf = strdup("SIP/2.0 200 OK\r\nCSeq: 1 A\r\n\r\n");
+	assert_non_null(buf);
+	assert_int_equal(ksr_msg_parse(&msg, buf, strlen(buf), &f->arena, NULL), 0);
+	assert_int_equal(ksr_msg_vias(&msg, &v2), -ENOENT);
+	free(buf);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	        T(test_basic),           T(test_rport_received), T(test_ipv6),     T(test_lws),
 	        T(test_multiple_values), T(test_malformed),      T(test_prefixes), T(test_msg_via1),
+	        T(test_more_params),     T(test_msg_vias),
 	};
 #undef T
 
