@@ -16,12 +16,14 @@
 #include "core/module/module.h"
 #include "core/net/listener.h"
 #include "core/net/udp.h"
+#include "core/route/core_cmds.h"
 #include "core/route/program.h"
 #include "core/version.h"
 
 struct options {
 	const char *cfg_file;
 	bool check_only;
+	bool cfg_print; /* --cfg-print */
 	int foreground; /* -D count */
 	int debug_incr; /* -d count */
 	bool log_stderr;
@@ -38,6 +40,7 @@ static void usage(FILE *out)
 		"Options:\n"
 		"    -f file      Configuration file (default: %s)\n"
 		"    -c           Check the configuration file and exit\n"
+		"    --cfg-print  Print the configuration file as preprocessed and exit\n"
 		"    -L path      Modules search path (default: %s)\n"
 		"    -A name[=v]  Add a config preprocessor define\n"
 		"    -l address   Listen on [proto:]address[:port]; replaces the config's listen\n"
@@ -60,13 +63,49 @@ static void version(void)
 	printf("compiled with " __VERSION__ "\n");
 }
 
+static void print_cfg_error(const struct ksr_cfg_error *err, const char *cfg_file)
+{
+	if (err->pos.line > 0)
+		fprintf(stderr, "kamailio: %s:%d:%d: error: %s\n", err->pos.file, err->pos.line,
+			err->pos.col, err->msg);
+	else
+		fprintf(stderr, "kamailio: %s: error: %s\n", cfg_file, err->msg);
+}
+
+/* --cfg-print: the config as the preprocessor leaves it (as upstream), then exit. */
+static int cfg_print(struct ksr_pp *pp, const char *cfg_file)
+{
+	struct ksr_cfg_error err = {0};
+	const char *text;
+	size_t len;
+	int r;
+
+	ksr_pp_keep_print(pp, true);
+	r = ksr_pp_load(pp, cfg_file, &err);
+	if (r < 0) {
+		print_cfg_error(&err, cfg_file);
+		ksr_pp_free(pp);
+		return 1;
+	}
+	text = ksr_pp_print_text(pp, &len);
+	r = fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : 1;
+	ksr_pp_free(pp);
+	return r;
+}
+
 static int parse_args(int argc, char **argv, struct options *o, struct ksr_pp *pp)
 {
+	enum { OPT_CFG_PRINT = 256 };
+	static const struct option longopts[] = {
+		{"cfg-print", no_argument, NULL, OPT_CFG_PRINT},
+		{NULL, 0, NULL, 0},
+	};
 	int c;
 
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":f:cL:A:l:n:dDEP:m:M:vVh")) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:cL:A:l:n:dDEP:m:M:vVh", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_CFG_PRINT: o->cfg_print = true; break;
 		case 'f': o->cfg_file = optarg; break;
 		case 'c': o->check_only = true; break;
 		case 'L':
@@ -112,7 +151,11 @@ static int parse_args(int argc, char **argv, struct options *o, struct ksr_pp *p
 			fprintf(stderr, "kamailio: option -%c needs a value (see -h)\n", optopt);
 			return -EINVAL;
 		default:
-			fprintf(stderr, "kamailio: unknown option -%c (see -h)\n", optopt);
+			if (optopt)
+				fprintf(stderr, "kamailio: unknown option -%c (see -h)\n", optopt);
+			else
+				fprintf(stderr, "kamailio: unknown option %s (see -h)\n",
+					argv[optind - 1]);
 			return -EINVAL;
 		}
 	}
@@ -198,10 +241,15 @@ int main(int argc, char **argv)
 	int ready_fd = -1, children, r, sig;
 
 	pp = ksr_pp_new();
-	if (!pp)
+	if (!pp || ksr_core_cmds_register() < 0)
+		return 1;
+	/* the predefined names first: -A may redefine them */
+	if (ksr_pp_define_core(pp, KSR_VERSION, KSR_OS) < 0)
 		return 1;
 	if (parse_args(argc, argv, &o, pp) < 0)
 		return 1;
+	if (o.cfg_print)
+		return cfg_print(pp, o.cfg_file);
 	if (!ksr_module_path)
 		ksr_module_path = strdup(KSR_DEFAULT_MODULE_PATH);
 	ksr_log_stderr = true; /* until the config says otherwise */
@@ -210,11 +258,7 @@ int main(int argc, char **argv)
 	r = ksr_cfg_load(o.cfg_file, pp, &prog, &err);
 	ksr_pp_free(pp);
 	if (r < 0) {
-		if (err.pos.line > 0)
-			fprintf(stderr, "kamailio: %s:%d:%d: error: %s\n", err.pos.file, err.pos.line,
-				err.pos.col, err.msg);
-		else
-			fprintf(stderr, "kamailio: %s: error: %s\n", o.cfg_file, err.msg);
+		print_cfg_error(&err, o.cfg_file);
 		return 1;
 	}
 	/* the command line wins over the config */

@@ -36,6 +36,9 @@ const char *ksr_tok_name(enum ksr_tok_type t)
 		[T_AND] = "'&&'", [T_OR] = "'||'", [T_LT] = "'<'", [T_GT] = "'>'",
 		[T_LE] = "'<='", [T_GE] = "'>='", [T_MATCH] = "'=~'", [T_NOMATCH] = "'!~'",
 		[T_PLUS] = "'+'", [T_MINUS] = "'-'", [T_DOT] = "'.'",
+		[T_STAR] = "'*'", [T_SLASH] = "'/'", [T_AMP] = "'&'", [T_PIPE] = "'|'",
+		[T_CARET] = "'^'", [T_TILDE] = "'~'", [T_LSHIFT] = "'<<'", [T_RSHIFT] = "'>>'",
+		[T_COLON] = "':'", [T_PV] = "pseudo-variable",
 	};
 	return t < sizeof(names) / sizeof(names[0]) && names[t] ? names[t] : "token";
 }
@@ -77,6 +80,16 @@ static void advance(struct lex_src *s, size_t n)
 	}
 }
 
+/* A position in the preprocessed text, as file and line of the file it comes from. */
+static struct ksr_pos file_pos(struct ksr_lexer *lx, int line, int col)
+{
+	struct ksr_pos pos = {lx->file, line, col};
+
+	/* without a line map (nothing included) the text's lines are the file's */
+	ksr_pp_map_pos(lx->pp, line, &pos.file, &pos.line);
+	return pos;
+}
+
 /* Where the token just read ends; inside a define's value, where the name ends. */
 static struct ksr_pos here_end(struct ksr_lexer *lx)
 {
@@ -84,7 +97,7 @@ static struct ksr_pos here_end(struct ksr_lexer *lx)
 
 	if (s->is_define)
 		return s->at_end;
-	return (struct ksr_pos){lx->file, s->line, s->col};
+	return file_pos(lx, s->line, s->col);
 }
 
 static struct ksr_pos here(struct ksr_lexer *lx)
@@ -93,7 +106,7 @@ static struct ksr_pos here(struct ksr_lexer *lx)
 
 	if (s->is_define)
 		return s->at;
-	return (struct ksr_pos){lx->file, s->line, s->col};
+	return file_pos(lx, s->line, s->col);
 }
 
 /* Skip blanks and comments of the current source; 0 or -EINVAL (open block comment). */
@@ -159,6 +172,22 @@ static int lex_string(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_
 	}
 	advance(s, 1);
 	out[n] = '\0';
+	/* #!subst rules seen before this line (src[0] is the preprocessed text) */
+	{
+		char *sub;
+		size_t sub_len;
+		int r = ksr_pp_subst(lx->pp, lx->src[0].line, out, n, &sub, &sub_len);
+
+		if (r < 0) {
+			free(out);
+			return r;
+		}
+		if (r > 0) {
+			free(out);
+			out = sub;
+			n = sub_len;
+		}
+	}
 	tok->type = T_STRING;
 	tok->text = keep_text(lx, out);
 	tok->len = n;
@@ -209,6 +238,124 @@ static int push_define(struct ksr_lexer *lx, const struct ksr_str *val, struct k
 
 static int lex_raw(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err,
 		   bool raw);
+
+/* Length of a balanced (...), [...] or {...} group at p, or 0 when it is not closed. */
+static size_t balanced(const char *p, const char *end)
+{
+	char open = *p, close = open == '(' ? ')' : open == '[' ? ']' : '}';
+	int depth = 0;
+	char quote = 0;
+
+	for (const char *q = p; q < end; q++) {
+		if (*q == '\n')
+			return 0;
+		if (quote) {
+			if (*q == '\\' && q + 1 < end)
+				q++;
+			else if (*q == quote)
+				quote = 0;
+		} else if (*q == '"' || *q == '\'') {
+			quote = *q;
+		} else if (*q == open) {
+			depth++;
+		} else if (*q == close && --depth == 0) {
+			return (size_t)(q - p + 1);
+		}
+	}
+	return 0;
+}
+
+/* A transformation follows a pseudo-variable only as "{class.": "{" then a block is not. */
+static bool starts_transformation(const char *p, const char *end)
+{
+	const char *q = p + 1;
+
+	if (p >= end || *p != '{')
+		return false;
+	while (q < end && isalpha((unsigned char)*q))
+		q++;
+	return q > p + 1 && q < end && *q == '.';
+}
+
+/*
+ * The extent of a pseudo-variable: "$name", "$name(inner)", "$(...)", then "[idx]" and
+ * "{tr}" groups. Special one-character names: "$?" (the last return code).
+ */
+static int lex_pv(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err)
+{
+	struct lex_src *s = cur(lx);
+	const char *p = s->p + 1, *end = s->end;
+	size_t n;
+
+	if (p < end && *p == '(') {
+		n = balanced(p, end);
+		if (!n)
+			return ksr_cfg_fail(err, tok->pos, "unclosed '(' in pseudo-variable");
+		p += n;
+	} else if (p < end && *p == '?') {
+		p++;
+	} else {
+		const char *name = p;
+
+		while (p < end && is_id_char(*p))
+			p++;
+		if (p == name)
+			return ksr_cfg_fail(err, tok->pos, "'$' without a pseudo-variable name");
+		if (p < end && *p == '(') {
+			n = balanced(p, end);
+			if (!n)
+				return ksr_cfg_fail(err, tok->pos, "unclosed '(' in pseudo-variable");
+			p += n;
+		}
+		if (p < end && *p == '[') {
+			n = balanced(p, end);
+			if (!n)
+				return ksr_cfg_fail(err, tok->pos, "unclosed '[' in pseudo-variable");
+			p += n;
+		}
+		while (starts_transformation(p, end)) {
+			n = balanced(p, end);
+			if (!n)
+				return ksr_cfg_fail(err, tok->pos, "unclosed '{' in transformation");
+			p += n;
+		}
+	}
+	tok->type = T_PV;
+	tok->len = (size_t)(p - s->p);
+	tok->text = keep_text(lx, strndup(s->p, tok->len));
+	if (!tok->text)
+		return -ENOMEM;
+	advance(s, tok->len);
+	return 0;
+}
+
+int ksr_lex_addr(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err)
+{
+	struct lex_src *s;
+	const char *e;
+	int r;
+
+	if (lx->has_peeked)
+		return ksr_cfg_fail(err, lx->peeked.pos, "internal error: address after peek");
+	if ((r = skip_space(lx, err)) < 0)
+		return r;
+	s = cur(lx);
+	memset(tok, 0, sizeof(*tok));
+	tok->pos = here(lx);
+	for (e = s->p; e < s->end && (isxdigit((unsigned char)*e) || strchr(".:[]/", *e)); e++)
+		;
+	if (e == s->p || (!memchr(s->p, '.', (size_t)(e - s->p)) &&
+			  !memchr(s->p, ':', (size_t)(e - s->p))))
+		return ksr_cfg_fail(err, tok->pos, "expected an IP address or network");
+	tok->type = T_STRING;
+	tok->len = (size_t)(e - s->p);
+	tok->text = keep_text(lx, strndup(s->p, tok->len));
+	if (!tok->text)
+		return -ENOMEM;
+	advance(s, tok->len);
+	tok->end = here_end(lx);
+	return 0;
+}
 
 /* A token, with its end position. */
 static int lex_one(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err,
@@ -316,6 +463,8 @@ static int lex_raw(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_err
 		tok->len = n;
 		return 0;
 	}
+	if (*s->p == '$')
+		return lex_pv(lx, tok, err);
 	if (isdigit((unsigned char)*s->p))
 		return lex_number(lx, tok, err);
 	if (is_id_char(*s->p)) {
@@ -347,6 +496,8 @@ static int lex_raw(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_err
 		} ops[] = {
 			{"==", T_EQ}, {"!=", T_NE}, {"=~", T_MATCH}, {"!~", T_NOMATCH},
 			{"&&", T_AND}, {"||", T_OR}, {"<=", T_LE}, {">=", T_GE},
+			{"<<", T_LSHIFT}, {">>", T_RSHIFT}, {"*", T_STAR}, {"/", T_SLASH},
+			{"&", T_AMP}, {"|", T_PIPE}, {"^", T_CARET}, {"~", T_TILDE}, {":", T_COLON},
 			{"{", T_LBRACE}, {"}", T_RBRACE}, {"(", T_LPAREN}, {")", T_RPAREN},
 			{"[", T_LBRACKET}, {"]", T_RBRACKET}, {";", T_SEMI}, {",", T_COMMA},
 			{"=", T_ASSIGN}, {"!", T_NOT}, {"<", T_LT}, {">", T_GT}, {"+", T_PLUS},

@@ -15,6 +15,8 @@ enum ksr_tok_type {
 	T_LBRACE, T_RBRACE, T_LPAREN, T_RPAREN, T_LBRACKET, T_RBRACKET,
 	T_SEMI, T_COMMA, T_ASSIGN, T_EQ, T_NE, T_NOT, T_AND, T_OR,
 	T_LT, T_GT, T_LE, T_GE, T_MATCH, T_NOMATCH, T_PLUS, T_MINUS, T_DOT,
+	T_STAR, T_SLASH, T_AMP, T_PIPE, T_CARET, T_TILDE, T_LSHIFT, T_RSHIFT, T_COLON,
+	T_PV, /* a pseudo-variable as written: "$ru", "$(hdr(X)[1]{s.len})"; text holds it */
 };
 
 struct ksr_tok {
@@ -60,6 +62,12 @@ int ksr_lex_peek(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error
  * defined name are handled as usual.
  */
 int ksr_lex_raw_value(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err);
+/*
+ * An IP address or network written bare in an expression (src_ip == 10.0.0.0/8,
+ * dst_ip != [2001:db8::1]): hex digits, '.', ':', '[', ']' and '/', as a T_STRING.
+ * Fails when nothing of that shape follows. Must not follow a peek.
+ */
+int ksr_lex_addr(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err);
 const char *ksr_tok_name(enum ksr_tok_type t);
 
 #endif
