@@ -1,4 +1,9 @@
-/* The compile step: bind calls to module exports, run fixups, resolve route names. */
+/*
+ * The compile step: bind calls to module exports, run fixups, parse pseudo-variables
+ * and strings with pseudo-variables, compile constant regexes, resolve route names.
+ * Everything that can be done once is done here; the interpreter only evaluates.
+ */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +12,7 @@
 #include "core/cfg/cfg.h"
 #include "core/cfg/lex.h"
 #include "core/module/module.h"
+#include "core/pv/pv.h"
 #include "core/route/program.h"
 
 struct compiler {
@@ -20,12 +26,30 @@ static const char *ptype_name(enum ksr_ptype t)
 	return t == KSR_PT_INT ? "an integer" : "a string";
 }
 
+/* A string that may hold pseudo-variables: *ret_fmt is NULL when it is constant. */
+static int compile_fmt(struct compiler *c, const char *s, size_t len, struct ksr_pos pos,
+		       struct ksr_pv_fmt **ret_fmt)
+{
+	struct ksr_pv_fmt *fmt;
+	const char *why = NULL;
+
+	*ret_fmt = NULL;
+	if (!memchr(s, '$', len))
+		return 0;
+	if (ksr_pv_fmt_parse(ksr_str_make((char *)s, len), &c->prog->arena, &fmt, &why) < 0)
+		return ksr_cfg_fail(c->err, pos, "bad pseudo-variable in \"%.*s\": %s", (int)len, s,
+				    why ? why : "cannot parse");
+	if (!ksr_pv_fmt_is_const(fmt))
+		*ret_fmt = fmt;
+	return 0;
+}
+
 static int convert_arg(struct compiler *c, struct ksr_call *call, int i, enum ksr_ptype want)
 {
 	struct ksr_fparam *a = &call->args[i];
 
-	if (a->type == want)
-		return 0;
+	if (a->type == want || a->dynamic)
+		return 0; /* dynamic values are converted when evaluated */
 	if (want == KSR_PT_INT) {
 		char *end;
 		long v;
@@ -63,19 +87,36 @@ static int compile_call(struct compiler *c, struct ksr_call *call)
 
 	cmd = ksr_module_find_cmd(call->name, call->nargs, NULL);
 	if (!cmd) {
+		char near[160];
+
 		if (ksr_module_cmd_exists(call->name))
 			return ksr_cfg_fail(c->err, call->pos,
 					    "function '%s' does not take %d parameter%s", call->name,
 					    call->nargs, call->nargs == 1 ? "" : "s");
+		if (ksr_module_cmd_near(call->name, near, sizeof(near)) > 0)
+			return ksr_cfg_fail(c->err, call->pos,
+					    "unknown function '%s' (is its module loaded?); did you mean "
+					    "%s?",
+					    call->name, near);
 		return ksr_cfg_fail(c->err, call->pos,
 				    "unknown function '%s' (is its module loaded?)", call->name);
 	}
 	if (!(cmd->route_types & c->route_type))
 		return ksr_cfg_fail(c->err, call->pos,
 				    "function '%s' cannot be used in this route type", call->name);
-	for (int i = 0; i < call->nargs; i++)
-		if ((r = convert_arg(c, call, i, cmd->params[i])) < 0)
+	for (int i = 0; i < call->nargs; i++) {
+		struct ksr_fparam *a = &call->args[i];
+
+		if (a->type == KSR_PT_STR && cmd->params[i] != KSR_PT_RAW) {
+			r = compile_fmt(c, a->s.s, a->s.len, call->arg_pos[i], &call->arg_fmt[i]);
+			if (r < 0)
+				return r;
+			a->dynamic = call->arg_fmt[i] != NULL;
+		}
+		if ((r = convert_arg(c, call, i,
+				     cmd->params[i] == KSR_PT_RAW ? KSR_PT_STR : cmd->params[i])) < 0)
 			return r;
+	}
 	if (cmd->fixup && (r = cmd->fixup(call->args, call->nargs, &why)) < 0)
 		return ksr_cfg_fail(c->err, call->pos, "function '%s': %s", call->name,
 				    why ? why : "bad parameters");
@@ -94,6 +135,87 @@ static int keep_regex(struct compiler *c, regex_t *re)
 	return 0;
 }
 
+/* "10.0.0.0/8", "192.0.2.1", "[2001:db8::]/32", "2001:db8::1". */
+static int compile_net(struct compiler *c, struct ksr_expr *e)
+{
+	char buf[64];
+	const char *slash;
+	size_t alen;
+	char *end;
+
+	slash = memchr(e->str, '/', e->str_len);
+	alen = slash ? (size_t)(slash - e->str) : e->str_len;
+	if (alen >= sizeof(buf))
+		goto bad;
+	memcpy(buf, e->str, alen);
+	buf[alen] = '\0';
+	if (buf[0] == '[') {
+		if (alen < 3 || buf[alen - 1] != ']')
+			goto bad;
+		memmove(buf, buf + 1, alen - 2);
+		buf[alen - 2] = '\0';
+	}
+	if (inet_pton(AF_INET, buf, e->net.addr) == 1) {
+		e->net.af = AF_INET;
+		e->net.bits = 32;
+	} else if (inet_pton(AF_INET6, buf, e->net.addr) == 1) {
+		e->net.af = AF_INET6;
+		e->net.bits = 128;
+	} else {
+		goto bad;
+	}
+	if (slash) {
+		unsigned long bits = strtoul(slash + 1, &end, 10);
+
+		if (end == slash + 1 || end != e->str + e->str_len || bits > e->net.bits)
+			goto bad;
+		e->net.bits = (unsigned int)bits;
+	}
+	return 0;
+bad:
+	return ksr_cfg_fail(c->err, e->pos, "bad IP address or network '%.*s'", (int)e->str_len,
+			    e->str);
+}
+
+static int compile_regex(struct compiler *c, struct ksr_expr *e)
+{
+	regex_t *re;
+	int r;
+
+	/* a string pattern is compiled once; one from a pseudo-variable on every use */
+	if (e->r->type != KSR_E_STR)
+		return 0;
+	re = malloc(sizeof(*re));
+	if (!re)
+		return -ENOMEM;
+	if (regcomp(re, e->r->str, REG_EXTENDED | REG_NOSUB | REG_ICASE) != 0) {
+		free(re);
+		return ksr_cfg_fail(c->err, e->r->pos, "bad regular expression \"%s\"", e->r->str);
+	}
+	if ((r = keep_regex(c, re)) < 0) {
+		regfree(re);
+		free(re);
+		return r;
+	}
+	e->re = re;
+	return 0;
+}
+
+static int compile_pv(struct compiler *c, struct ksr_expr *e)
+{
+	const char *why = NULL;
+	size_t used = 0;
+
+	if (ksr_pv_parse(ksr_str_make((char *)e->str, e->str_len), &c->prog->arena, &e->pv, &used,
+			 &why) < 0)
+		return ksr_cfg_fail(c->err, e->pos, "bad pseudo-variable '%s': %s", e->str,
+				    why ? why : "cannot parse");
+	if (used != e->str_len)
+		return ksr_cfg_fail(c->err, e->pos, "unexpected text after the pseudo-variable in '%s'",
+				    e->str);
+	return 0;
+}
+
 static int compile_expr(struct compiler *c, struct ksr_expr *e)
 {
 	int r;
@@ -101,36 +223,58 @@ static int compile_expr(struct compiler *c, struct ksr_expr *e)
 	switch (e->type) {
 	case KSR_E_CALL:
 		return compile_call(c, &e->call);
-	case KSR_E_INT:
-		return 0;
-	case KSR_E_NOT:
+	case KSR_E_PV:
+		return compile_pv(c, e);
+	case KSR_E_NET:
+		return compile_net(c, e);
+	case KSR_E_ROUTE:
+		e->route = ksr_program_find_route(c->prog, e->str);
+		return e->route ? 0
+				: ksr_cfg_fail(c->err, e->pos, "route '%s' is not defined", e->str);
+	case KSR_E_MYSELF:
+		return ksr_cfg_fail(c->err, e->pos,
+				    "'myself' can only be compared with == or !=");
+	case KSR_E_UNARY:
 		return compile_expr(c, e->l);
-	case KSR_E_AND:
-	case KSR_E_OR:
+	case KSR_E_BINARY:
 		if ((r = compile_expr(c, e->l)) < 0)
 			return r;
-		return compile_expr(c, e->r);
-	case KSR_E_METHOD:
-		if (e->op == T_MATCH || e->op == T_NOMATCH) {
-			regex_t *re = malloc(sizeof(*re));
-
-			if (!re)
-				return -ENOMEM;
-			if (regcomp(re, e->str, REG_EXTENDED | REG_NOSUB | REG_ICASE) != 0) {
-				free(re);
-				return ksr_cfg_fail(c->err, e->pos, "bad regular expression \"%s\"",
-						    e->str);
-			}
-			if ((r = keep_regex(c, re)) < 0) {
-				regfree(re);
-				free(re);
-				return r;
-			}
-			e->re = re;
+		if (e->r->type == KSR_E_MYSELF) {
+			if (e->op != T_EQ && e->op != T_NE)
+				return ksr_cfg_fail(c->err, e->r->pos,
+						    "'myself' can only be compared with == or !=");
+			return 0;
 		}
+		if ((r = compile_expr(c, e->r)) < 0)
+			return r;
+		if (e->op == T_MATCH || e->op == T_NOMATCH)
+			return compile_regex(c, e);
+		return 0;
+	default:
 		return 0;
 	}
-	return ksr_cfg_fail(c->err, e->pos, "internal error: unknown expression");
+}
+
+static int compile_actions(struct compiler *c, struct ksr_action *a);
+
+static int compile_switch(struct compiler *c, struct ksr_action *a)
+{
+	int r;
+
+	if ((r = compile_expr(c, a->cond)) < 0)
+		return r;
+	for (struct ksr_case *k = a->cases; k; k = k->next) {
+		for (struct ksr_case *o = a->cases; o != k && k->value; o = o->next) {
+			if (!o->value || o->value->type != k->value->type)
+				continue;
+			if (k->value->type == KSR_E_INT ? o->value->i == k->value->i
+							: !strcmp(o->value->str, k->value->str))
+				return ksr_cfg_fail(c->err, k->value->pos, "duplicate case value");
+		}
+		if ((r = compile_actions(c, k->body)) < 0)
+			return r;
+	}
+	return 0;
 }
 
 static int compile_actions(struct compiler *c, struct ksr_action *a)
@@ -149,8 +293,29 @@ static int compile_actions(struct compiler *c, struct ksr_action *a)
 			if (r == 0)
 				r = compile_actions(c, a->otherwise);
 			break;
+		case KSR_A_WHILE:
+			r = compile_expr(c, a->cond);
+			if (r == 0)
+				r = compile_actions(c, a->then);
+			break;
 		case KSR_A_BLOCK:
 			r = compile_actions(c, a->then);
+			break;
+		case KSR_A_SWITCH:
+			r = compile_switch(c, a);
+			break;
+		case KSR_A_ASSIGN:
+			r = compile_pv(c, a->lhs);
+			if (r == 0 && !ksr_pv_is_writable(a->lhs->pv))
+				r = ksr_cfg_fail(c->err, a->lhs->pos,
+						 "'%s' is read-only: it cannot be assigned",
+						 a->lhs->str);
+			if (r == 0)
+				r = compile_expr(c, a->cond);
+			break;
+		case KSR_A_RETURN:
+		case KSR_A_EXPR:
+			r = a->cond ? compile_expr(c, a->cond) : 0;
 			break;
 		case KSR_A_ROUTE:
 			a->route = ksr_program_find_route(c->prog, a->route_name);

@@ -10,6 +10,7 @@
 #include "core/module/module.h"
 #include "core/msg/reply.h"
 #include "core/net/listener.h"
+#include "core/route/program.h"
 
 struct ksr_core_cfg ksr_core_cfg = {.debug = L_WARN, .children = 8};
 
@@ -60,6 +61,12 @@ int ksr_cfg_core_param(const char *name, const char *sval, long ival, bool is_in
 		if (to_bool(sval, ival, is_int, &b) < 0)
 			return ksr_cfg_fail(err, pos, "server_signature takes yes or no");
 		ksr_server_signature = b;
+		return 0;
+	}
+	if (!strcmp(name, "max_while_loops")) {
+		if (!is_int || ival < 1)
+			return ksr_cfg_fail(err, pos, "max_while_loops takes a positive number");
+		ksr_max_while_loops = (int)ival;
 		return 0;
 	}
 	if (!strcmp(name, "listen")) {

@@ -199,6 +199,83 @@ bool ksr_module_cmd_exists(const char *name)
 	return false;
 }
 
+/* Edit distance, capped: names longer than 63 are never "near". */
+static unsigned int distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned int row[64];
+
+	if (la >= 64 || lb >= 64)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (unsigned int)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned int diag = row[0];
+
+		row[0] = (unsigned int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+int ksr_module_cmd_near(const char *name, char *buf, size_t size)
+{
+	int n = 0;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (struct ksr_module *m = modules; m && n < 3; m = m->next) {
+		for (const struct ksr_cmd_export *c = m->exp->cmds; c && c->name && n < 3; c++) {
+			if (distance(name, c->name) > 2)
+				continue;
+			if (strstr(buf, c->name))
+				continue; /* the same name with another parameter count */
+			used += (size_t)snprintf(buf + used, size - used, "%s'%s'", n ? ", " : "",
+						 c->name);
+			if (used >= size)
+				return n;
+			n++;
+		}
+	}
+	return n;
+}
+
+int ksr_module_register_builtin(const struct ksr_module_exports *exp)
+{
+	struct ksr_module *m, **tail;
+
+	if (ksr_module_find(exp->name))
+		return 0;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->exp = exp;
+	m->path = strdup("(built in)");
+	if (!m->path) {
+		free(m);
+		return -ENOMEM;
+	}
+	if ((exp->pvs && ksr_pv_register(exp->pvs) < 0) ||
+	    (exp->trans && ksr_tr_register(exp->trans) < 0)) {
+		free(m->path);
+		free(m);
+		return -EEXIST;
+	}
+	for (tail = &modules; *tail; tail = &(*tail)->next)
+		;
+	*tail = m;
+	return 0;
+}
+
 static int set_one(struct ksr_module *m, const struct ksr_param_export *p,
 		   const struct ksr_fparam *val, const char **ret_err)
 {
@@ -220,6 +297,12 @@ static int set_one(struct ksr_module *m, const struct ksr_param_export *p,
 		}
 		*ret_err = "parameter takes an integer";
 		return -EINVAL;
+	case KSR_MP_FUNC:
+		if (!p->set) {
+			*ret_err = "parameter has no setter";
+			return -EINVAL;
+		}
+		return p->set(val, ret_err);
 	case KSR_MP_STR: {
 		char *copy;
 
@@ -322,7 +405,8 @@ void ksr_modules_unload(void)
 	for (m = modules; m; m = next) {
 		next = m->next;
 #ifndef KSR_NO_DLCLOSE /* sanitizer builds keep modules mapped for readable reports */
-		dlclose(m->handle);
+		if (m->handle) /* built-in tables have none */
+			dlclose(m->handle);
 #endif
 		free(m->path);
 		free(m);

@@ -20,7 +20,8 @@ struct ksr_msg;
 enum ksr_ptype {
 	KSR_PT_NONE = 0, /* terminates a parameter list */
 	KSR_PT_INT, /* integer; "200" in a config is accepted and converted at load */
-	KSR_PT_STR, /* string */
+	KSR_PT_STR, /* string; "$..." in it are pseudo-variables, evaluated on every call */
+	KSR_PT_RAW, /* string taken as written, '$' included (regular expressions) */
 };
 
 /*
@@ -66,12 +67,15 @@ struct ksr_cmd_export {
 enum ksr_mparam_type {
 	KSR_MP_INT = 1, /* target is int *; yes/no/on/off are accepted as 1/0 */
 	KSR_MP_STR, /* target is char **; the string is copied and never freed */
+	KSR_MP_FUNC, /* set is called with each value: for parameters given many times */
 };
 
 struct ksr_param_export {
 	const char *name;
 	enum ksr_mparam_type type;
 	void *target;
+	/* KSR_MP_FUNC: take one value (string or int). 0, or -errno with *ret_err set */
+	int (*set)(const struct ksr_fparam *val, const char **ret_err);
 };
 
 struct ksr_module_exports {

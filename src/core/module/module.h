@@ -29,6 +29,10 @@ const struct ksr_cmd_export *ksr_module_find_cmd(const char *name, int nparams,
 						 const struct ksr_module **ret_mod);
 /* Whether a function of that name exists with any number of parameters. */
 bool ksr_module_cmd_exists(const char *name);
+/* Up to three known function names close to name, ", "-separated into buf; the count. */
+int ksr_module_cmd_near(const char *name, char *buf, size_t size);
+/* Add a table that is part of the daemon (the core functions), as if loaded. */
+int ksr_module_register_builtin(const struct ksr_module_exports *exp);
 /* modparam(module, name, value): value is a string or an int. 0 or -errno + ret_err. */
 int ksr_module_set_param(const char *module, const char *param, const struct ksr_fparam *val,
 			 const char **ret_err);

@@ -102,7 +102,7 @@ int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reaso
 	snprintf(rport, sizeof(rport), "%u", src_port(req));
 	snprintf(status, sizeof(status), "%03u", code);
 	/* RFC 3581 4: with rport, received is added even when equal to sent-by */
-	add_received = ip[0] && (via->has_rport || !via_host_is_src(via, ip));
+	add_received = ip[0] && (via->has_rport || req->force_rport || !via_host_is_src(via, ip));
 	if (code > 100 && req->h_to && ksr_msg_to(req, &to) == 0 && !to->has_tag &&
 	    to_tag.len)
 		add_tag = true;
@@ -144,6 +144,10 @@ int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reaso
 				put(&o, via->rport_end, (size_t)(via->end - via->rport_end));
 			} else {
 				put(&o, h->line.s, (size_t)(via->end - h->line.s));
+				if (req->force_rport) { /* force_rport(): as if the UAC had asked */
+					put_cstr(&o, ";rport=");
+					put_cstr(&o, rport);
+				}
 			}
 			if (add_received) {
 				put_cstr(&o, ";received=");
@@ -197,7 +201,8 @@ int ksr_reply_dest(struct ksr_msg *req, struct sockaddr_storage *ret_to, socklen
 	if (r < 0)
 		return r;
 	/* RFC 3581: rport means "to the source port"; otherwise the sent-by port */
-	port = via->has_rport ? src_port(req) : (via->port ? via->port : KSR_SIP_PORT);
+	port = via->has_rport || req->force_rport ? src_port(req)
+						   : (via->port ? via->port : KSR_SIP_PORT);
 	*ret_to = req->rcv.src;
 	*ret_len = req->rcv.src_len;
 	if (ret_to->ss_family == AF_INET6)

@@ -189,6 +189,32 @@ void ksr_listeners_close(void)
 	}
 }
 
+bool ksr_listener_is_local(struct ksr_str host, unsigned short port)
+{
+	unsigned char a[16], b[16];
+	char buf[64];
+	int af;
+
+	if (host.len >= 2 && host.s[0] == '[' && host.s[host.len - 1] == ']') {
+		host.s++;
+		host.len -= 2;
+	}
+	if (host.len == 0 || host.len >= sizeof(buf))
+		return false;
+	memcpy(buf, host.s, host.len);
+	buf[host.len] = '\0';
+	af = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(af, buf, a) != 1)
+		return false; /* names become local with `alias` (not yet) */
+	for (struct ksr_listener *l = listeners; l; l = l->next) {
+		if (l->addr.ss_family != af || (port ? port : KSR_SIP_PORT) != l->port)
+			continue;
+		if (inet_pton(af, l->host, b) == 1 && memcmp(a, b, af == AF_INET6 ? 16 : 4) == 0)
+			return true;
+	}
+	return false;
+}
+
 int ksr_udp_send(struct ksr_listener *l, const struct sockaddr *to, socklen_t to_len,
 		 const char *buf, size_t len)
 {

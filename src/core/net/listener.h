@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
+#include "core/str.h"
+
 struct ksr_listener {
 	int proto; /* IPPROTO_UDP */
 	struct sockaddr_storage addr;
@@ -31,6 +33,12 @@ int ksr_listeners_bind(void);
 /* Wake up workers blocked on the sockets and stop further receives. */
 void ksr_listeners_shutdown(void);
 void ksr_listeners_close(void);
+
+/*
+ * Whether host (an IP, IPv6 with or without brackets) and port (0: the default 5060)
+ * name one of our listeners: what `myself` means in the config.
+ */
+bool ksr_listener_is_local(struct ksr_str host, unsigned short port);
 
 /* Send a datagram from listener l. 0 or -errno. */
 int ksr_udp_send(struct ksr_listener *l, const struct sockaddr *to, socklen_t to_len,

@@ -25,6 +25,9 @@ enum ksr_run_status {
 	KSR_RUN_ERROR,
 };
 
+/* Rounds a while loop may run before it is stopped (core parameter max_while_loops). */
+extern int ksr_max_while_loops;
+
 /* Run request_route of p on msg. */
 enum ksr_run_status ksr_run_request(struct ksr_program *p, struct ksr_msg *msg);
 

@@ -1,0 +1,230 @@
+/*
+ * The core's own script functions (flags, Request-URI rewriting, force_rport), declared
+ * in an export table like any module's, so that one table serves every engine.
+ */
+#include "core/route/core_cmds.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "core/log.h"
+#include "core/mem/arena.h"
+#include "core/module/module.h"
+#include "core/msg/edit.h"
+#include "core/parser/msg.h"
+#include "core/parser/uri.h"
+
+#define MAX_FLAG 31
+
+static int fixup_flag(struct ksr_fparam *p, int n, const char **ret_err)
+{
+	if (!p[0].dynamic && (p[0].i < 0 || p[0].i > MAX_FLAG)) {
+		*ret_err = "a flag is a number from 0 to 31";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool flag_ok(long f)
+{
+	if (f < 0 || f > MAX_FLAG) {
+		LM_ERR("flag %ld out of range 0..%d\n", f, MAX_FLAG);
+		return false;
+	}
+	return true;
+}
+
+static int w_setflag(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	if (!flag_ok(p[0].i))
+		return -1;
+	msg->flags |= 1u << p[0].i;
+	return 1;
+}
+
+static int w_resetflag(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	if (!flag_ok(p[0].i))
+		return -1;
+	msg->flags &= ~(1u << p[0].i);
+	return 1;
+}
+
+static int w_isflagset(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	if (!flag_ok(p[0].i))
+		return -1;
+	return (msg->flags & (1u << p[0].i)) ? 1 : -1;
+}
+
+static int w_seturi(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	struct ksr_uri u;
+
+	if (ksr_uri_parse(p[0].s, &u) < 0) {
+		LM_ERR("not a valid URI: '%.*s'\n", KSR_STR_FMT(p[0].s));
+		return -1;
+	}
+	return ksr_msg_set_ruri(msg, p[0].s) < 0 ? -1 : 1;
+}
+
+static int w_revert_uri(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	msg->new_uri = KSR_STR_NULL;
+	return 1;
+}
+
+enum part { USER, HOST, PORT, HOSTPORT, PREFIX, STRIP, STRIP_TAIL };
+
+/* Rewrite one part of the current Request-URI and set the result as the new one. */
+static int rewrite(struct ksr_msg *msg, enum part part, struct ksr_str val, long n)
+{
+	struct ksr_str cur = ksr_msg_cur_ruri(msg), user, host, port;
+	struct ksr_uri u;
+	size_t size;
+	char *out;
+	int len;
+
+	if (msg->type != KSR_MSG_REQUEST || ksr_uri_parse(cur, &u) < 0 ||
+	    (u.scheme != KSR_URI_SIP && u.scheme != KSR_URI_SIPS)) {
+		LM_ERR("the Request-URI is not a sip/sips URI: cannot rewrite it\n");
+		return -1;
+	}
+	user = u.user;
+	host = u.host;
+	port = u.port_str;
+	switch (part) {
+	case USER: user = val; break;
+	case HOST: host = val; break;
+	case PORT: port = val; break;
+	case HOSTPORT: host = val; port = KSR_STR_NULL; break;
+	case PREFIX: break;
+	case STRIP:
+	case STRIP_TAIL:
+		if (n < 0 || (size_t)n > user.len) {
+			LM_ERR("cannot strip %ld characters from a user of %zu\n", n, user.len);
+			return -1;
+		}
+		if (part == STRIP)
+			user.s += n;
+		user.len -= (size_t)n;
+		break;
+	}
+	size = cur.len + val.len + 8;
+	out = ksr_arena_alloc(msg->arena, size);
+	if (!out)
+		return -1;
+	len = 0;
+#define PUT(x)                                                                             \
+	do {                                                                               \
+		memcpy(out + len, (x).s, (x).len);                                         \
+		len += (int)(x).len;                                                       \
+	} while (0)
+	PUT(u.scheme_str);
+	PUT(KSR_STR_STATIC(":"));
+	if (part == PREFIX)
+		PUT(val);
+	PUT(user);
+	if (u.passwd.s) {
+		PUT(KSR_STR_STATIC(":"));
+		PUT(u.passwd);
+	}
+	if (user.len || (part == PREFIX && val.len))
+		PUT(KSR_STR_STATIC("@"));
+	PUT(host);
+	if (port.len) {
+		PUT(KSR_STR_STATIC(":"));
+		PUT(port);
+	}
+	if (u.params.len) {
+		PUT(KSR_STR_STATIC(";"));
+		PUT(u.params);
+	}
+	if (u.headers.len) {
+		PUT(KSR_STR_STATIC("?"));
+		PUT(u.headers);
+	}
+#undef PUT
+	if (ksr_uri_parse(ksr_str_make(out, (size_t)len), &u) < 0) {
+		LM_ERR("the rewritten Request-URI is not valid: '%.*s'\n", len, out);
+		return -1;
+	}
+	return ksr_msg_set_ruri(msg, ksr_str_make(out, (size_t)len)) < 0 ? -1 : 1;
+}
+
+static int w_setuser(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return rewrite(msg, USER, p[0].s, 0);
+}
+
+static int w_sethost(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return rewrite(msg, HOST, p[0].s, 0);
+}
+
+static int w_setport(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return rewrite(msg, PORT, p[0].s, 0);
+}
+
+static int w_sethostport(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return rewrite(msg, HOSTPORT, p[0].s, 0);
+}
+
+static int w_prefix(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return rewrite(msg, PREFIX, p[0].s, 0);
+}
+
+static int w_strip(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return rewrite(msg, STRIP, KSR_STR_NULL, p[0].i);
+}
+
+static int w_strip_tail(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return rewrite(msg, STRIP_TAIL, KSR_STR_NULL, p[0].i);
+}
+
+static int w_force_rport(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	msg->force_rport = true;
+	return 1;
+}
+
+#define REQ KSR_ROUTE_REQUEST | KSR_ROUTE_FAILURE | KSR_ROUTE_BRANCH
+
+static const struct ksr_cmd_export cmds[] = {
+	{"setflag", w_setflag, {KSR_PT_INT}, fixup_flag, KSR_ROUTE_ANY},
+	{"resetflag", w_resetflag, {KSR_PT_INT}, fixup_flag, KSR_ROUTE_ANY},
+	{"isflagset", w_isflagset, {KSR_PT_INT}, fixup_flag, KSR_ROUTE_ANY},
+	{"seturi", w_seturi, {KSR_PT_STR}, NULL, REQ},
+	{"rewriteuri", w_seturi, {KSR_PT_STR}, NULL, REQ},
+	{"setuser", w_setuser, {KSR_PT_STR}, NULL, REQ},
+	{"rewriteuser", w_setuser, {KSR_PT_STR}, NULL, REQ},
+	{"sethost", w_sethost, {KSR_PT_STR}, NULL, REQ},
+	{"rewritehost", w_sethost, {KSR_PT_STR}, NULL, REQ},
+	{"setport", w_setport, {KSR_PT_STR}, NULL, REQ},
+	{"rewriteport", w_setport, {KSR_PT_STR}, NULL, REQ},
+	{"sethostport", w_sethostport, {KSR_PT_STR}, NULL, REQ},
+	{"rewritehostport", w_sethostport, {KSR_PT_STR}, NULL, REQ},
+	{"prefix", w_prefix, {KSR_PT_STR}, NULL, REQ},
+	{"strip", w_strip, {KSR_PT_INT}, NULL, REQ},
+	{"strip_tail", w_strip_tail, {KSR_PT_INT}, NULL, REQ},
+	{"revert_uri", w_revert_uri, {KSR_PT_NONE}, NULL, REQ},
+	{"force_rport", w_force_rport, {KSR_PT_NONE}, NULL, KSR_ROUTE_REQUEST | KSR_ROUTE_BRANCH},
+	{0},
+};
+
+static const struct ksr_module_exports core_exports = {
+	.abi_version = KSR_MODULE_ABI_VERSION,
+	.struct_size = sizeof(struct ksr_module_exports),
+	.name = "core",
+	.cmds = cmds,
+};
+
+int ksr_core_cmds_register(void)
+{
+	return ksr_module_register_builtin(&core_exports);
+}

@@ -1,0 +1,289 @@
+/*
+ * Pseudo-variables around the message: where it came from ($si, $sp, $Ri, $Rp, $pr,
+ * $af), its flags ($mf, $bf), time ($Ts, $Tf, $TV, $timef) and the environment ($env).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "core/mem/arena.h"
+#include "core/net/listener.h"
+#include "core/parser/msg-t.h"
+#include "core/pv/avp.h"
+#include "core/pv/pv.h"
+#include "pv_mod.h"
+
+/* --- network --- */
+
+static int src_ip_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const void *a;
+
+	switch (msg->rcv.src.ss_family) {
+	case AF_INET: a = &((const struct sockaddr_in *)&msg->rcv.src)->sin_addr; break;
+	case AF_INET6: a = &((const struct sockaddr_in6 *)&msg->rcv.src)->sin6_addr; break;
+	default: return pv_ret_null(ret);
+	}
+	if (!inet_ntop(msg->rcv.src.ss_family, a, buf, sizeof(buf)))
+		return -EINVAL;
+	return pv_ret_strdup(msg, ret, buf, strlen(buf));
+}
+
+static int src_port_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	switch (msg->rcv.src.ss_family) {
+	case AF_INET:
+		return pv_ret_int(ret,
+		                  ntohs(((const struct sockaddr_in *)&msg->rcv.src)->sin_port));
+	case AF_INET6:
+		return pv_ret_int(ret,
+		                  ntohs(((const struct sockaddr_in6 *)&msg->rcv.src)->sin6_port));
+	}
+	return pv_ret_null(ret);
+}
+
+static int rcv_ip_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	if (!msg->rcv.listener)
+		return pv_ret_null(ret);
+	return pv_ret_str(ret,
+	                  ksr_str_make(msg->rcv.listener->host, strlen(msg->rcv.listener->host)));
+}
+
+static int rcv_port_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	if (!msg->rcv.listener)
+		return pv_ret_null(ret);
+	return pv_ret_int(ret, msg->rcv.listener->port);
+}
+
+static int proto_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	switch (msg->rcv.proto) {
+	case IPPROTO_UDP: return pv_ret_str(ret, KSR_STR_STATIC("udp"));
+	case IPPROTO_TCP: return pv_ret_str(ret, KSR_STR_STATIC("tcp"));
+	case IPPROTO_SCTP: return pv_ret_str(ret, KSR_STR_STATIC("sctp"));
+	}
+	return pv_ret_null(ret);
+}
+
+/* $af(id): AF_INET / AF_INET6 as numbers; $af(name): "IPv4" / "IPv6". */
+static int af_parse_name(struct ksr_pv_spec *spec, struct ksr_arena *arena, const char **ret_err)
+{
+	if (ksr_str_caseeq_cstr(&spec->name, "id"))
+		spec->pname_i = 0;
+	else if (ksr_str_caseeq_cstr(&spec->name, "name"))
+		spec->pname_i = 1;
+	else {
+		*ret_err = "$af() takes id or name";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int af_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	int af = msg->rcv.src.ss_family;
+
+	if (af != AF_INET && af != AF_INET6)
+		return pv_ret_null(ret);
+	if (spec->pname_i == 0)
+		return pv_ret_int(ret, af);
+	return pv_ret_str(ret, af == AF_INET ? KSR_STR_STATIC("IPv4") : KSR_STR_STATIC("IPv6"));
+}
+
+/* --- flags --- */
+
+static int flags_value(const struct ksr_val *val, unsigned int *ret)
+{
+	long v;
+
+	if (ksr_val_to_int(val, &v) < 0 || v < 0 || v > 0xffffffffL)
+		return -EINVAL;
+	*ret = (unsigned int)v;
+	return 0;
+}
+
+static int mf_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	return pv_ret_int(ret, (long)msg->flags);
+}
+
+static int mf_set(struct ksr_msg *msg, const struct ksr_pv_spec *spec, const struct ksr_val *val)
+{
+	return flags_value(val, &msg->flags);
+}
+
+static int bf_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	return pv_ret_int(ret, (long)msg->bflags);
+}
+
+static int bf_set(struct ksr_msg *msg, const struct ksr_pv_spec *spec, const struct ksr_val *val)
+{
+	return flags_value(val, &msg->bflags);
+}
+
+/* --- time --- */
+
+/* The time of the message: taken once, on first use, so that one message sees one time. */
+static int msg_time(struct ksr_msg *msg, struct timeval *ret)
+{
+	if (!msg->time_set) {
+		gettimeofday(&msg->time, NULL);
+		msg->time_set = true;
+	}
+	*ret = msg->time;
+	return 0;
+}
+
+static int ts_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	struct timeval tv;
+	int r = msg_time(msg, &tv);
+
+	return r < 0 ? r : pv_ret_int(ret, (long)tv.tv_sec);
+}
+
+static int strftime_val(struct ksr_msg *msg, time_t t, const char *fmt, struct ksr_val *ret)
+{
+	struct tm tm;
+	char buf[256];
+	size_t n;
+
+	if (!localtime_r(&t, &tm))
+		return -EINVAL;
+		/* the format is the config's: what $timef / s.ftime are for */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	n = strftime(buf, sizeof(buf), fmt, &tm);
+#pragma GCC diagnostic pop
+	if (n == 0 && fmt[0])
+		return -EINVAL; /* too long for the buffer, or an empty result */
+	return pv_ret_strdup(msg, ret, buf, n);
+}
+
+/* $Tf: as ctime(3), without its line end. */
+static int tf_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	struct timeval tv;
+	int r = msg_time(msg, &tv);
+
+	return r < 0 ? r : strftime_val(msg, tv.tv_sec, "%a %b %e %H:%M:%S %Y", ret);
+}
+
+enum tv_kind { TV_S, TV_U, TV_SN, TV_UN, TV_SNSTR };
+
+static int tv_parse_name(struct ksr_pv_spec *spec, struct ksr_arena *arena, const char **ret_err)
+{
+	static const char *const names[] = {"s", "u", "sn", "un", "Sn"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (spec->name.len == strlen(names[i]) &&
+		    memcmp(spec->name.s, names[i], spec->name.len) == 0) {
+			spec->pname_i = (long)i;
+			return 0;
+		}
+	*ret_err = "$TV() takes s, u, sn, un or Sn";
+	return -EINVAL;
+}
+
+static int tv_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	struct timeval tv;
+	char buf[48];
+	int r;
+
+	if (spec->pname_i == TV_S || spec->pname_i == TV_U) {
+		if ((r = msg_time(msg, &tv)) < 0)
+			return r;
+	} else {
+		gettimeofday(&tv, NULL);
+	}
+	switch (spec->pname_i) {
+	case TV_S:
+	case TV_SN: return pv_ret_int(ret, (long)tv.tv_sec);
+	case TV_U:
+	case TV_UN: return pv_ret_int(ret, (long)tv.tv_usec);
+	}
+	r = snprintf(buf, sizeof(buf), "%ld.%06ld", (long)tv.tv_sec, (long)tv.tv_usec);
+	return pv_ret_strdup(msg, ret, buf, (size_t)r);
+}
+
+static int timef_parse_name(struct ksr_pv_spec *spec, struct ksr_arena *arena, const char **ret_err)
+{
+	spec->pname = spec->name.s; /* NUL-terminated by the framework */
+	return 0;
+}
+
+static int timef_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	struct timeval tv;
+	int r = msg_time(msg, &tv);
+
+	return r < 0 ? r : strftime_val(msg, tv.tv_sec, spec->pname, ret);
+}
+
+/* --- environment and defines --- */
+
+static int env_parse_name(struct ksr_pv_spec *spec, struct ksr_arena *arena, const char **ret_err)
+{
+	spec->pname = spec->name.s;
+	return 0;
+}
+
+static int env_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	const char *v = getenv(spec->pname);
+
+	return v ? pv_ret_str(ret, ksr_str_make((char *)v, strlen(v))) : pv_ret_null(ret);
+}
+
+/*
+ * $def(NAME) needs the preprocessor's defines after the config is loaded; the core does
+ * not keep them yet, so a config that uses $def is refused rather than given wrong values.
+ */
+static int def_parse_name(struct ksr_pv_spec *spec, struct ksr_arena *arena, const char **ret_err)
+{
+	*ret_err = "$def() is not supported yet: the config defines are not kept after loading";
+	return -ENOTSUP;
+}
+
+static int def_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	return pv_ret_null(ret);
+}
+
+const struct ksr_pv_export pv_misc_pvs[] = {
+        {.name = "si", .get = src_ip_get},
+        {.name = "sp", .get = src_port_get},
+        {.name = "Ri", .get = rcv_ip_get},
+        {.name = "Rp", .get = rcv_port_get},
+        {.name = "pr", .get = proto_get},
+        {.name = "proto", .get = proto_get},
+        {.name = "af", .get = af_get, .parse_name = af_parse_name, .flags = KSR_PV_NAME_REQUIRED},
+        {.name = "mf", .get = mf_get, .set = mf_set},
+        {.name = "bf", .get = bf_get, .set = bf_set},
+        {.name = "Ts", .get = ts_get},
+        {.name = "Tf", .get = tf_get},
+        {.name = "TV", .get = tv_get, .parse_name = tv_parse_name, .flags = KSR_PV_NAME_REQUIRED},
+        {.name = "timef",
+         .get = timef_get,
+         .parse_name = timef_parse_name,
+         .flags = KSR_PV_NAME_REQUIRED},
+        {.name = "env",
+         .get = env_get,
+         .parse_name = env_parse_name,
+         .flags = KSR_PV_NAME_REQUIRED},
+        {.name = "def",
+         .get = def_get,
+         .parse_name = def_parse_name,
+         .flags = KSR_PV_NAME_REQUIRED},
+        {.name = NULL},
+};
