@@ -3,6 +3,7 @@
 #define KSR_CORE_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum ksr_log_level {
 	L_ALERT = -5,
@@ -26,8 +27,19 @@ extern bool ksr_log_stderr;
 
 void ksr_log(int level, const char *mod, const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Open syslog with the daemon's name; before this, messages go to stderr. */
-void ksr_log_init_syslog(const char *ident);
+/*
+ * Open syslog with ident (core parameter `log_name`, "kamailio" by default) and facility
+ * (`log_facility`: LOG_DAEMON by default); before this, messages go to stderr.
+ */
+void ksr_log_init_syslog(const char *ident, int facility);
+/* "LOG_LOCAL0" and the other syslog facility names to their value; -EINVAL if unknown. */
+int ksr_log_facility_parse(const char *name);
+
+/*
+ * The prefix of this thread's lines until cleared (core parameter `log_prefix`, set
+ * while a message is processed). s must stay valid until then; NULL clears.
+ */
+void ksr_log_set_prefix(const char *s, size_t len);
 
 #define KSR_LOG(lev, ...)                                                           \
 	do {                                                                        \

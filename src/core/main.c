@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/cfg/cfg.h"
+#include "core/cfg/cfgvars.h"
 #include "core/log.h"
 #include "core/module/module.h"
 #include "core/net/listener.h"
@@ -214,6 +216,31 @@ static void report_ready(int fd, char status)
 	close(fd);
 }
 
+/* user/group: switch ids once the sockets are bound (to ports below 1024 too). */
+static int drop_privileges(void)
+{
+	const struct ksr_core_cfg *c = &ksr_core_cfg;
+
+	if (!c->user_set && !c->group_set)
+		return 0;
+	/* supplementary groups: the user's, or the group alone (not root's) */
+	if (getuid() == 0 && (c->user_set ? initgroups(c->user, c->gid)
+					  : setgroups(1, &c->gid)) < 0)
+		goto fail;
+	if (setgid(c->gid) < 0)
+		goto fail;
+	if (c->user_set && setuid(c->uid) < 0)
+		goto fail;
+	LM_INFO("running as uid %d, gid %d\n", (int)getuid(), (int)getgid());
+	return 0;
+fail:;
+	int e = errno;
+
+	LM_ERR("cannot switch to %s%s: %s\n", c->user_set ? "user " : "the configured group",
+	       c->user_set ? c->user : "", strerror(e));
+	return -e;
+}
+
 static int write_pid_file(const char *path)
 {
 	char tmp[4096];
@@ -241,7 +268,7 @@ int main(int argc, char **argv)
 	int ready_fd = -1, children, r, sig;
 
 	pp = ksr_pp_new();
-	if (!pp || ksr_core_cmds_register() < 0)
+	if (!pp || ksr_core_cmds_register() < 0 || ksr_cfgvars_pv_register() < 0)
 		return 1;
 	/* the predefined names first: -A may redefine them */
 	if (ksr_pp_define_core(pp, KSR_VERSION, KSR_OS) < 0)
@@ -279,7 +306,8 @@ int main(int argc, char **argv)
 	if (!ksr_listeners()) {
 		const char *why;
 
-		if (ksr_listener_add("udp:0.0.0.0:5060", &why) < 0) {
+		/* without a port: the core parameter `port` applies */
+		if (ksr_listener_add("udp:0.0.0.0", &why) < 0) {
 			fprintf(stderr, "kamailio: default listener: %s\n", why);
 			return 1;
 		}
@@ -287,9 +315,12 @@ int main(int argc, char **argv)
 	if (!prog->request_route)
 		LM_WARN("no request_route in %s: requests will be ignored\n", o.cfg_file);
 	if (o.check_only) {
+		ksr_cfg_core_log_ignored();
 		fprintf(stderr, "config file ok, exiting...\n");
 		ksr_program_unref(prog);
 		ksr_modules_unload();
+		ksr_cfgvars_clear();
+		ksr_cfg_core_reset();
 		return 0;
 	}
 
@@ -300,7 +331,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!ksr_log_stderr)
-		ksr_log_init_syslog("kamailio");
+		ksr_log_init_syslog(ksr_core_cfg.log_name ? ksr_core_cfg.log_name : "kamailio",
+				    ksr_core_cfg.log_facility);
+	ksr_cfg_core_log_ignored();
+	if (ksr_core_cfg.workdir && chdir(ksr_core_cfg.workdir) < 0) {
+		LM_ERR("cannot change to workdir %s: %s\n", ksr_core_cfg.workdir, strerror(errno));
+		report_ready(ready_fd, 1);
+		return 1;
+	}
+	if (drop_privileges() < 0) {
+		report_ready(ready_fd, 1);
+		return 1;
+	}
 	/* signals are taken by sigwait() below, never by a handler */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -341,6 +383,8 @@ int main(int argc, char **argv)
 	if (o.pid_file)
 		unlink(o.pid_file);
 	ksr_modules_unload();
+	ksr_cfgvars_clear();
+	ksr_cfg_core_reset();
 	free(ksr_module_path);
 	free(o.listen);
 	return 0;

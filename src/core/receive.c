@@ -1,12 +1,47 @@
 /* The message path: from received bytes to the routing script. */
 #include "core/receive.h"
 
+#include "core/cfg/cfg.h"
 #include "core/log.h"
 #include "core/msg/check.h"
 #include "core/msg/reply.h"
 #include "core/net/listener.h"
 #include "core/parser/msg.h"
+#include "core/pv/pv.h"
 #include "core/route/program.h"
+
+#define MAX_LOG_PREFIX 256 /* an evaluated log_prefix longer than this is cut */
+
+/* log_prefix applies to the lines logged while a message is processed, as upstream. */
+static void log_prefix_set(struct ksr_msg *msg)
+{
+	struct ksr_str s;
+
+	if (!ksr_core_cfg.log_prefix)
+		return;
+	if (!ksr_core_cfg.log_prefix_fmt) {
+		ksr_log_set_prefix(ksr_core_cfg.log_prefix, strlen(ksr_core_cfg.log_prefix));
+		return;
+	}
+	if (ksr_pv_fmt_eval(msg, ksr_core_cfg.log_prefix_fmt, &s) == 0)
+		ksr_log_set_prefix(s.s, s.len < MAX_LOG_PREFIX ? s.len : MAX_LOG_PREFIX);
+}
+
+/* A valid reply: the core's reply_route runs on it; relaying comes with forwarding. */
+static void receive_reply(struct ksr_msg *msg)
+{
+	struct ksr_program *prog = ksr_program_acquire();
+	enum ksr_run_status st = KSR_RUN_END;
+
+	if (prog && prog->reply_route)
+		st = ksr_run_route(prog, prog->reply_route, msg, KSR_ROUTE_ONREPLY);
+	ksr_program_unref(prog);
+	if (st == KSR_RUN_DROP)
+		LM_DBG("reply %u dropped by reply_route\n", msg->first.rpl.code);
+	else
+		LM_DBG("reply %u received, no relaying of replies yet: dropped\n",
+		       msg->first.rpl.code);
+}
 
 void ksr_receive(char *buf, size_t len, const struct ksr_rcv_info *rcv, struct ksr_arena *arena)
 {
@@ -36,15 +71,12 @@ void ksr_receive(char *buf, size_t len, const struct ksr_rcv_info *rcv, struct k
 			ksr_sockaddr_str((struct sockaddr *)&msg.rcv.src, src, sizeof(src)), chk.why);
 		return;
 	}
+	log_prefix_set(&msg);
 	if (msg.type == KSR_MSG_REPLY) {
-		/* relaying replies comes with stateless forwarding */
-		LM_DBG("reply %u received, no route for replies yet: dropped\n",
-		       msg.first.rpl.code);
-		return;
+		receive_reply(&msg);
+	} else if ((prog = ksr_program_acquire())) {
+		ksr_run_request(prog, &msg);
+		ksr_program_unref(prog);
 	}
-	prog = ksr_program_acquire();
-	if (!prog)
-		return;
-	ksr_run_request(prog, &msg);
-	ksr_program_unref(prog);
+	ksr_log_set_prefix(NULL, 0);
 }

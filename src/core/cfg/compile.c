@@ -18,7 +18,6 @@
 struct compiler {
 	struct ksr_program *prog;
 	struct ksr_cfg_error *err;
-	unsigned int route_type;
 };
 
 static const char *ptype_name(enum ksr_ptype t)
@@ -101,9 +100,6 @@ static int compile_call(struct compiler *c, struct ksr_call *call)
 		return ksr_cfg_fail(c->err, call->pos,
 				    "unknown function '%s' (is its module loaded?)", call->name);
 	}
-	if (!(cmd->route_types & c->route_type))
-		return ksr_cfg_fail(c->err, call->pos,
-				    "function '%s' cannot be used in this route type", call->name);
 	for (int i = 0; i < call->nargs; i++) {
 		struct ksr_fparam *a = &call->args[i];
 
@@ -333,16 +329,198 @@ static int compile_actions(struct compiler *c, struct ksr_action *a)
 	return 0;
 }
 
-int ksr_cfg_compile(struct ksr_program *prog, struct ksr_cfg_error *err)
+/*
+ * Route types. A block of each kind runs as its own route type, and a function called in
+ * it must allow that type, as upstream checks it. A route[] has no type of its own: it
+ * runs as the type of the block that calls it, and one route[] is often reached from
+ * several (the stock config's route[NATMANAGE] from request, branch, onreply and failure
+ * routes), its calls guarded by runtime tests such as is_request(). So a route[] is
+ * checked against the union of the types it is reached from, found by following route()
+ * calls from every block: a function allowed in none of them is a load error; one
+ * allowed in some is checked again when it runs (run.c). A route[] that no block calls
+ * is checked as a request route, the type modules run such routes as.
+ */
+struct checker {
+	struct ksr_cfg_error *err;
+	unsigned int type; /* walking a top-level block: its type; a route[]: its reach */
+	const struct ksr_route *rt; /* the block being checked */
+	bool propagate; /* reach pass: follow route() and check nothing else */
+};
+
+static int check_actions(struct checker *k, const struct ksr_action *a);
+
+static void type_names(unsigned int types, char *buf, size_t size)
 {
-	/* named routes run from request_route, so they are checked as request routes */
-	struct compiler c = {.prog = prog, .err = err, .route_type = KSR_ROUTE_REQUEST};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned int t = 1; t <= KSR_ROUTE_EVENT && n < size; t <<= 1)
+		if (types & t)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
+					      ksr_route_type_name(t));
+	if (!buf[0])
+		snprintf(buf, size, "none");
+}
+
+static int check_call(struct checker *k, const struct ksr_call *call)
+{
+	char where[120], allowed[120];
+
+	if (k->propagate || (call->cmd->route_types & k->type))
+		return 0;
+	type_names(call->cmd->route_types, allowed, sizeof(allowed));
+	if (k->rt->type != KSR_ROUTE_REQUEST || !k->rt->name)
+		return ksr_cfg_fail(k->err, call->pos,
+				    "function '%s' cannot be used in this route type (%s; it is "
+				    "allowed in %s)",
+				    call->name, ksr_route_type_name(k->rt->type), allowed);
+	type_names(k->type, where, sizeof(where));
+	return ksr_cfg_fail(k->err, call->pos,
+			    "function '%s' cannot be used in route[%s], which runs as %s (the "
+			    "route types of the blocks that call it; request_route when none "
+			    "does); '%s' is allowed in %s",
+			    call->name, k->rt->name, where, call->name, allowed);
+}
+
+/* route(X) met while walking: X runs as the walker's type(s) too. */
+static int check_route_call(struct checker *k, struct ksr_route *x, struct ksr_pos pos)
+{
+	struct checker sub = *k;
+
+	if (k->rt->type == KSR_ROUTE_ONSEND)
+		return ksr_cfg_fail(k->err, pos, "route() cannot be used in onsend_route");
+	if (!k->propagate || (x->reached & k->type) == k->type)
+		return 0;
+	x->reached |= k->type;
+	sub.rt = x;
+	return check_actions(&sub, x->body);
+}
+
+static int check_expr(struct checker *k, const struct ksr_expr *e)
+{
 	int r;
 
-	if (prog->request_route && (r = compile_actions(&c, prog->request_route->body)) < 0)
-		return r;
-	for (struct ksr_route *rt = prog->routes; rt; rt = rt->next)
-		if ((r = compile_actions(&c, rt->body)) < 0)
+	if (!e)
+		return 0;
+	switch (e->type) {
+	case KSR_E_CALL:
+		return check_call(k, &e->call);
+	case KSR_E_ROUTE:
+		return check_route_call(k, e->route, e->pos);
+	case KSR_E_UNARY:
+		return check_expr(k, e->l);
+	case KSR_E_BINARY:
+		if ((r = check_expr(k, e->l)) < 0)
 			return r;
+		return e->r->type == KSR_E_MYSELF ? 0 : check_expr(k, e->r);
+	default:
+		return 0;
+	}
+}
+
+static int check_actions(struct checker *k, const struct ksr_action *a)
+{
+	int r;
+
+	for (; a; a = a->next) {
+		switch (a->type) {
+		case KSR_A_CALL:
+			r = check_call(k, &a->call);
+			break;
+		case KSR_A_IF:
+			r = check_expr(k, a->cond);
+			if (r == 0)
+				r = check_actions(k, a->then);
+			if (r == 0)
+				r = check_actions(k, a->otherwise);
+			break;
+		case KSR_A_WHILE:
+			r = check_expr(k, a->cond);
+			if (r == 0)
+				r = check_actions(k, a->then);
+			break;
+		case KSR_A_BLOCK:
+			r = check_actions(k, a->then);
+			break;
+		case KSR_A_SWITCH:
+			r = check_expr(k, a->cond);
+			for (const struct ksr_case *c = a->cases; r == 0 && c; c = c->next)
+				r = check_actions(k, c->body);
+			break;
+		case KSR_A_ASSIGN:
+		case KSR_A_RETURN:
+		case KSR_A_EXPR:
+			r = check_expr(k, a->cond);
+			break;
+		case KSR_A_ROUTE:
+			r = check_route_call(k, a->route, a->pos);
+			break;
+		default:
+			r = 0;
+			break;
+		}
+		if (r < 0)
+			return r;
+	}
 	return 0;
+}
+
+/* Check a top-level block's own calls, then spread its type to the route[]s it reaches. */
+static int check_block(struct ksr_cfg_error *err, const struct ksr_route *rt)
+{
+	struct checker k = {.err = err, .type = rt->type, .rt = rt};
+	int r;
+
+	if ((r = check_actions(&k, rt->body)) < 0)
+		return r;
+	k.propagate = true;
+	return check_actions(&k, rt->body);
+}
+
+static int check_route_types(struct ksr_program *p, struct ksr_cfg_error *err)
+{
+	struct ksr_route *lists[] = {p->request_route, p->reply_route, p->onsend_route,
+				     p->failure_routes, p->branch_routes, p->onreply_routes,
+				     p->event_routes};
+	int r;
+
+	for (struct ksr_route *rt = p->routes; rt; rt = rt->next)
+		rt->reached = 0;
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		for (struct ksr_route *rt = lists[i]; rt; rt = rt->next)
+			if ((r = check_block(err, rt)) < 0)
+				return r;
+	/* routes no block calls run as request routes (rtimer-like modules run them so) */
+	for (struct ksr_route *rt = p->routes; rt; rt = rt->next) {
+		struct checker k = {.err = err, .type = KSR_ROUTE_REQUEST, .rt = rt,
+				    .propagate = true};
+
+		if (rt->reached)
+			continue;
+		rt->reached = KSR_ROUTE_REQUEST;
+		if ((r = check_actions(&k, rt->body)) < 0)
+			return r;
+	}
+	for (struct ksr_route *rt = p->routes; rt; rt = rt->next) {
+		struct checker k = {.err = err, .type = rt->reached, .rt = rt};
+
+		if ((r = check_actions(&k, rt->body)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int ksr_cfg_compile(struct ksr_program *prog, struct ksr_cfg_error *err)
+{
+	struct compiler c = {.prog = prog, .err = err};
+	struct ksr_route *lists[] = {prog->request_route, prog->routes, prog->reply_route,
+				     prog->onsend_route, prog->failure_routes, prog->branch_routes,
+				     prog->onreply_routes, prog->event_routes};
+	int r;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		for (struct ksr_route *rt = lists[i]; rt; rt = rt->next)
+			if ((r = compile_actions(&c, rt->body)) < 0)
+				return r;
+	return check_route_types(prog, err);
 }

@@ -137,51 +137,74 @@ static int skip_space(struct ksr_lexer *lx, struct ksr_cfg_error *err)
 	return 0;
 }
 
-static int lex_string(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err)
+/*
+ * One quoted literal at s->p, appended to out. \n \r \t \\ and the quotes are escapes;
+ * any other backslash is kept with its character, so that "^(\+|00)" reaches a regex
+ * as written (as upstream).
+ */
+static int lex_literal(struct ksr_lexer *lx, struct ksr_tok *tok, char *out, size_t *n,
+		       struct ksr_cfg_error *err)
 {
 	struct lex_src *s = cur(lx);
-	char quote = *s->p, *out;
-	size_t n = 0;
+	char quote = *s->p;
 
 	advance(s, 1);
-	out = malloc((size_t)(s->end - s->p) + 1);
-	if (!out)
-		return -ENOMEM;
 	while (s->p < s->end && *s->p != quote) {
 		char c = *s->p;
 
-		if (c == '\n') {
-			free(out);
+		if (c == '\n')
 			return ksr_cfg_fail(err, tok->pos, "unterminated string");
-		}
 		if (c == '\\' && s->p + 1 < s->end) {
 			advance(s, 1);
 			switch (*s->p) {
 			case 'n': c = '\n'; break;
 			case 'r': c = '\r'; break;
 			case 't': c = '\t'; break;
-			default: c = *s->p; break;
+			case '\\': case '"': case '\'': c = *s->p; break;
+			default:
+				out[(*n)++] = '\\';
+				c = *s->p;
+				break;
 			}
 		}
-		out[n++] = c;
+		out[(*n)++] = c;
 		advance(s, 1);
 	}
-	if (s->p >= s->end) {
-		free(out);
+	if (s->p >= s->end)
 		return ksr_cfg_fail(err, tok->pos, "unterminated string");
-	}
 	advance(s, 1);
+	return 0;
+}
+
+/* A string: "a" "b" written one after the other are one string, as upstream reads them. */
+static int lex_string(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err)
+{
+	struct lex_src *s = cur(lx);
+	size_t n = 0;
+	char *out;
+	int r;
+
+	/* the whole rest of the source bounds every literal joined here */
+	out = malloc((size_t)(s->end - s->p) + 1);
+	if (!out)
+		return -ENOMEM;
+	for (;;) {
+		if ((r = lex_literal(lx, tok, out, &n, err)) < 0)
+			goto fail;
+		if ((r = skip_space(lx, err)) < 0)
+			goto fail;
+		if (cur(lx) != s || s->p >= s->end || (*s->p != '"' && *s->p != '\''))
+			break;
+	}
 	out[n] = '\0';
 	/* #!subst rules seen before this line (src[0] is the preprocessed text) */
 	{
 		char *sub;
 		size_t sub_len;
-		int r = ksr_pp_subst(lx->pp, lx->src[0].line, out, n, &sub, &sub_len);
 
-		if (r < 0) {
-			free(out);
-			return r;
-		}
+		r = ksr_pp_subst(lx->pp, lx->src[0].line, out, n, &sub, &sub_len);
+		if (r < 0)
+			goto fail;
 		if (r > 0) {
 			free(out);
 			out = sub;
@@ -192,6 +215,9 @@ static int lex_string(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_
 	tok->text = keep_text(lx, out);
 	tok->len = n;
 	return tok->text ? 0 : -ENOMEM;
+fail:
+	free(out);
+	return r;
 }
 
 static int lex_number(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err)

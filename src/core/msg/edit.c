@@ -329,8 +329,10 @@ static int build(struct ksr_msg *msg, struct ksr_str via_line, bool drop_top_via
 		}
 		if (e->del)
 			pos = e->off + e->del;
-		memcpy(o, e->ins.s, e->ins.len);
-		o += e->ins.len;
+		if (e->ins.len) { /* a pure deletion has no bytes to insert (and may have no pointer) */
+			memcpy(o, e->ins.s, e->ins.len);
+			o += e->ins.len;
+		}
 	}
 	memcpy(o, msg->buf + pos, end - pos);
 	o += end - pos;

@@ -15,8 +15,7 @@
 #include "core/version.h"
 
 bool ksr_server_signature = true;
-
-#define SERVER_HDR "Server: " KSR_SERVER_SIGNATURE "\r\n"
+struct ksr_str ksr_server_header = KSR_STR_STATIC("Server: " KSR_SERVER_SIGNATURE);
 
 /* A growing output buffer over the message arena; the size is known beforehand. */
 struct out {
@@ -115,7 +114,7 @@ int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reaso
 	}
 	size += sizeof(";received=") + sizeof(ip) + sizeof(";rport=") + sizeof(rport);
 	size += sizeof(";tag=") + to_tag.len;
-	size += sizeof(SERVER_HDR) + sizeof("Content-Length: 0\r\n\r\n");
+	size += ksr_server_header.len + 2 + sizeof("Content-Length: 0\r\n\r\n");
 	buf = ksr_arena_alloc(req->arena, size);
 	if (!buf)
 		return -ENOMEM;
@@ -183,8 +182,10 @@ int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reaso
 			put_cstr(&o, "\n");
 		}
 	}
-	if (ksr_server_signature)
-		put_cstr(&o, SERVER_HDR);
+	if (ksr_server_signature && ksr_server_header.len) {
+		put_str(&o, ksr_server_header);
+		put_cstr(&o, "\r\n");
+	}
 	put_cstr(&o, "Content-Length: 0\r\n\r\n");
 	ret_buf->s = buf;
 	ret_buf->len = (size_t)(o.p - buf);

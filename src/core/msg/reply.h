@@ -4,8 +4,13 @@
 
 #include "core/parser/msg-t.h"
 
-/* Add "Server: ..." to local replies (core parameter `server_signature`). */
+/* Add the Server header to local replies (core parameter `server_signature`). */
 extern bool ksr_server_signature;
+/*
+ * That header's whole line without CRLF: "Server: kamailio (...)" by default, replaced
+ * by core parameter `server_header`. The text must outlive every reply built with it.
+ */
+extern struct ksr_str ksr_server_header;
 
 /*
  * Build the reply to request req per RFC 3261 8.2.6: Vias (the top one with received

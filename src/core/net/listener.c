@@ -7,11 +7,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/log.h"
 
 static struct ksr_listener *listeners;
+static unsigned short default_port = KSR_SIP_PORT;
+
+struct alias {
+	char *host; /* IPv6 without brackets */
+	unsigned short port; /* 0: any */
+	struct alias *next;
+};
+
+static struct alias *aliases;
 
 struct ksr_listener *ksr_listeners(void)
 {
@@ -21,6 +31,7 @@ struct ksr_listener *ksr_listeners(void)
 void ksr_listeners_clear(void)
 {
 	struct ksr_listener *l, *next;
+	struct alias *a, *anext;
 
 	for (l = listeners; l; l = next) {
 		next = l->next;
@@ -29,25 +40,69 @@ void ksr_listeners_clear(void)
 		free(l);
 	}
 	listeners = NULL;
+	for (a = aliases; a; a = anext) {
+		anext = a->next;
+		free(a->host);
+		free(a);
+	}
+	aliases = NULL;
+	default_port = KSR_SIP_PORT;
 }
 
-int ksr_listener_add(const char *spec, const char **ret_err)
+void ksr_listeners_set_default_port(unsigned short port)
 {
-	char host[256];
-	const char *p = spec, *hs, *he, *port_s = NULL;
-	struct addrinfo hints = {0}, *ai = NULL;
-	struct ksr_listener *l, **tail;
-	unsigned long port = KSR_SIP_PORT;
-	int proto = IPPROTO_UDP;
-
-	if (strncasecmp(p, "udp:", 4) == 0) {
-		p += 4;
-	} else if (strncasecmp(p, "tcp:", 4) == 0 || strncasecmp(p, "tls:", 4) == 0 ||
-		   strncasecmp(p, "sctp:", 5) == 0 || strncasecmp(p, "ws:", 3) == 0 ||
-		   strncasecmp(p, "wss:", 4) == 0) {
-		*ret_err = "only udp listeners are supported so far";
-		return -EPROTONOSUPPORT;
+	default_port = port;
+	for (struct ksr_listener *l = listeners; l; l = l->next) {
+		if (l->port_given)
+			continue;
+		l->port = port;
+		if (l->addr.ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&l->addr)->sin6_port = htons(port);
+		else
+			((struct sockaddr_in *)&l->addr)->sin_port = htons(port);
 	}
+}
+
+unsigned short ksr_listeners_default_port(void)
+{
+	return default_port;
+}
+
+struct ksr_listener *ksr_listener_find_name(const char *name)
+{
+	for (struct ksr_listener *l = listeners; l; l = l->next)
+		if (l->name[0] && strcmp(l->name, name) == 0)
+			return l;
+	return NULL;
+}
+
+/* Skip "proto:" when it names a transport; 1 for udp or none, 0 for another one. */
+static int skip_proto(const char **p)
+{
+	static const char *const others[] = {"tcp:", "tls:", "sctp:", "ws:", "wss:"};
+
+	if (strncasecmp(*p, "udp:", 4) == 0) {
+		*p += 4;
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		if (strncasecmp(*p, others[i], strlen(others[i])) == 0) {
+			*p += strlen(others[i]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * "host[:port]" or "[v6][:port]" into host (brackets dropped) and *ret_port (0 when
+ * none). 0 or -EINVAL with ret_err set.
+ */
+static int split_hostport(const char *p, char *host, size_t size, unsigned short *ret_port,
+			  const char **ret_err)
+{
+	const char *hs, *he, *port_s = NULL;
+
 	if (*p == '[') {
 		hs = p + 1;
 		he = strchr(hs, ']');
@@ -69,13 +124,15 @@ int ksr_listener_add(const char *spec, const char **ret_err)
 		else
 			he = hs + strlen(hs);
 	}
-	if (he == hs || (size_t)(he - hs) >= sizeof(host)) {
+	if (he == hs || (size_t)(he - hs) >= size) {
 		*ret_err = "missing or too long address";
 		return -EINVAL;
 	}
 	memcpy(host, hs, (size_t)(he - hs));
 	host[he - hs] = '\0';
+	*ret_port = 0;
 	if (port_s) {
+		unsigned long port;
 		char *end;
 
 		errno = 0;
@@ -84,6 +141,42 @@ int ksr_listener_add(const char *spec, const char **ret_err)
 			*ret_err = "bad port";
 			return -EINVAL;
 		}
+		*ret_port = (unsigned short)port;
+	}
+	return 0;
+}
+
+int ksr_listener_add(const char *spec, const char **ret_err)
+{
+	return ksr_listener_add_ex(spec, NULL, NULL, ret_err);
+}
+
+int ksr_listener_add_ex(const char *spec, const char *advertise, const char *name,
+			const char **ret_err)
+{
+	char host[256], adv_host[256] = "";
+	const char *p = spec;
+	struct addrinfo hints = {0}, *ai = NULL;
+	struct ksr_listener *l, **tail;
+	unsigned short port, adv_port = 0;
+	int r;
+
+	if (!skip_proto(&p)) {
+		*ret_err = "only udp listeners are supported so far";
+		return -EPROTONOSUPPORT;
+	}
+	if ((r = split_hostport(p, host, sizeof(host), &port, ret_err)) < 0)
+		return r;
+	if (advertise && (r = split_hostport(advertise, adv_host, sizeof(adv_host), &adv_port,
+					     ret_err)) < 0)
+		return r;
+	if (name && (strlen(name) >= sizeof(l->name) || !*name)) {
+		*ret_err = "the listener name is empty or too long";
+		return -EINVAL;
+	}
+	if (name && ksr_listener_find_name(name)) {
+		*ret_err = "another listener has this name";
+		return -EINVAL;
 	}
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;
@@ -101,9 +194,14 @@ int ksr_listener_add(const char *spec, const char **ret_err)
 	memcpy(&l->addr, ai->ai_addr, ai->ai_addrlen);
 	l->addr_len = ai->ai_addrlen;
 	freeaddrinfo(ai);
-	l->proto = proto;
-	l->port = (unsigned short)port;
+	l->proto = IPPROTO_UDP;
+	l->port_given = port != 0;
+	l->port = port ? port : default_port;
 	l->fd = -1;
+	memcpy(l->adv_host, adv_host, sizeof(adv_host));
+	l->adv_port = adv_port;
+	if (name)
+		memcpy(l->name, name, strlen(name) + 1);
 	if (l->addr.ss_family == AF_INET6) {
 		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&l->addr;
 
@@ -118,6 +216,30 @@ int ksr_listener_add(const char *spec, const char **ret_err)
 	for (tail = &listeners; *tail; tail = &(*tail)->next)
 		;
 	*tail = l;
+	return 0;
+}
+
+int ksr_alias_add(const char *spec, const char **ret_err)
+{
+	char host[256];
+	const char *p = spec;
+	unsigned short port;
+	struct alias *a;
+	int r;
+
+	/* the transport does not matter: we match on host and port only */
+	skip_proto(&p);
+	if ((r = split_hostport(p, host, sizeof(host), &port, ret_err)) < 0)
+		return r;
+	a = calloc(1, sizeof(*a));
+	if (!a || !(a->host = strdup(host))) {
+		free(a);
+		*ret_err = "out of memory";
+		return -ENOMEM;
+	}
+	a->port = port;
+	a->next = aliases;
+	aliases = a;
 	return 0;
 }
 
@@ -189,10 +311,21 @@ void ksr_listeners_close(void)
 	}
 }
 
+/* Whether two address texts name the same IP (af of a), or else the same host name. */
+static bool same_host(const char *h, int af, const unsigned char *a, const char *other)
+{
+	unsigned char b[16];
+
+	if (af)
+		return inet_pton(af, other, b) == 1 && memcmp(a, b, af == AF_INET6 ? 16 : 4) == 0;
+	return strcasecmp(h, other) == 0;
+}
+
 bool ksr_listener_is_local(struct ksr_str host, unsigned short port)
 {
-	unsigned char a[16], b[16];
-	char buf[64];
+	unsigned char a[16];
+	unsigned short want = port ? port : KSR_SIP_PORT;
+	char buf[256];
 	int af;
 
 	if (host.len >= 2 && host.s[0] == '[' && host.s[host.len - 1] == ']') {
@@ -205,13 +338,18 @@ bool ksr_listener_is_local(struct ksr_str host, unsigned short port)
 	buf[host.len] = '\0';
 	af = strchr(buf, ':') ? AF_INET6 : AF_INET;
 	if (inet_pton(af, buf, a) != 1)
-		return false; /* names become local with `alias` (not yet) */
+		af = 0; /* a name: only advertised names and aliases can match */
 	for (struct ksr_listener *l = listeners; l; l = l->next) {
-		if (l->addr.ss_family != af || (port ? port : KSR_SIP_PORT) != l->port)
-			continue;
-		if (inet_pton(af, l->host, b) == 1 && memcmp(a, b, af == AF_INET6 ? 16 : 4) == 0)
+		if (af && want == l->port && same_host(buf, af, a, l->host))
+			return true;
+		if (l->adv_host[0] && want == (l->adv_port ? l->adv_port : l->port) &&
+		    same_host(buf, af, a, l->adv_host))
 			return true;
 	}
+	/* as upstream: an alias without a port, or a host without one, matches any port */
+	for (struct alias *al = aliases; al; al = al->next)
+		if ((!al->port || !port || al->port == port) && same_host(buf, af, a, al->host))
+			return true;
 	return false;
 }
 

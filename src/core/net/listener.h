@@ -14,11 +14,16 @@ struct ksr_listener {
 	socklen_t addr_len;
 	char host[64]; /* address as text, IPv6 without brackets */
 	unsigned short port;
+	bool port_given; /* false: the default port (core parameter `port`) applies */
+	/* `listen=... advertise HOST[:PORT]`: what goes into Via/Record-Route; "" when none */
+	char adv_host[256]; /* IPv6 without brackets */
+	unsigned short adv_port; /* 0: the listening port */
+	char name[64]; /* `listen=... name "NAME"`: "" when none */
 	int fd;
 	struct ksr_listener *next;
 };
 
-/* Default port when a `listen` value has none (core parameter `port`). */
+/* The SIP port of RFC 3261: a URI without a port means this one. */
 #define KSR_SIP_PORT 5060
 
 /*
@@ -26,8 +31,28 @@ struct ksr_listener {
  * and append it. 0, or -EINVAL/-EPROTONOSUPPORT with ret_err set to a static text.
  */
 int ksr_listener_add(const char *spec, const char **ret_err);
+/*
+ * As ksr_listener_add, with what `listen` may add: advertise ("host[:port]", IPv6 in
+ * brackets; NULL for none) and name (NULL for none; unique among listeners).
+ */
+int ksr_listener_add_ex(const char *spec, const char *advertise, const char *name,
+			const char **ret_err);
 struct ksr_listener *ksr_listeners(void);
+struct ksr_listener *ksr_listener_find_name(const char *name);
+/* Listeners and aliases are forgotten; the default port goes back to 5060. */
 void ksr_listeners_clear(void);
+/*
+ * The port of listeners given without one (core parameter `port`, default 5060): applies
+ * to those already added and to later ones.
+ */
+void ksr_listeners_set_default_port(unsigned short port);
+unsigned short ksr_listeners_default_port(void);
+
+/*
+ * Another name of this server (core parameter `alias`): "[proto:]host[:port]"; without a
+ * port it matches every port. 0 or -EINVAL with ret_err set.
+ */
+int ksr_alias_add(const char *spec, const char **ret_err);
 /* Open and bind every listener; 0 or -errno (logged with the address). */
 int ksr_listeners_bind(void);
 /* Wake up workers blocked on the sockets and stop further receives. */
@@ -35,8 +60,9 @@ void ksr_listeners_shutdown(void);
 void ksr_listeners_close(void);
 
 /*
- * Whether host (an IP, IPv6 with or without brackets) and port (0: the default 5060)
- * name one of our listeners: what `myself` means in the config.
+ * Whether host (an IP or a name, IPv6 with or without brackets) and port (0: none given,
+ * meaning 5060 for listeners) name this server: a listener's address, an advertised
+ * address, or an alias. What `myself` means in the config.
  */
 bool ksr_listener_is_local(struct ksr_str host, unsigned short port);
 

@@ -57,6 +57,67 @@ static int w_isflagset(struct ksr_msg *msg, const struct ksr_fparam *p)
 	return (msg->flags & (1u << p[0].i)) ? 1 : -1;
 }
 
+/*
+ * Branch flags: branch 0 is the request itself ($bf); other branches come with
+ * append_branch and tm.
+ */
+static bool branch_ok(const struct ksr_fparam *p, int n)
+{
+	if (n > 1 && p[1].i != 0) {
+		LM_ERR("branch %ld does not exist (only branch 0 so far)\n", p[1].i);
+		return false;
+	}
+	return flag_ok(p[0].i);
+}
+
+static int bflag_op(struct ksr_msg *msg, const struct ksr_fparam *p, int n, int op)
+{
+	if (!branch_ok(p, n))
+		return -1;
+	if (op > 0)
+		msg->bflags |= 1u << p[0].i;
+	else if (op < 0)
+		msg->bflags &= ~(1u << p[0].i);
+	else
+		return (msg->bflags & (1u << p[0].i)) ? 1 : -1;
+	return 1;
+}
+
+static int w_setbflag(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return bflag_op(msg, p, 1, 1);
+}
+
+static int w_setbflag2(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return bflag_op(msg, p, 2, 1);
+}
+
+static int w_resetbflag(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return bflag_op(msg, p, 1, -1);
+}
+
+static int w_resetbflag2(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return bflag_op(msg, p, 2, -1);
+}
+
+static int w_isbflagset(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return bflag_op(msg, p, 1, 0);
+}
+
+static int w_isbflagset2(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return bflag_op(msg, p, 2, 0);
+}
+
+static int w_isdsturiset(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return msg->dst_uri.len ? 1 : -1;
+}
+
 static int w_seturi(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
 	struct ksr_uri u;
@@ -199,6 +260,13 @@ static const struct ksr_cmd_export cmds[] = {
 	{"setflag", w_setflag, {KSR_PT_INT}, fixup_flag, KSR_ROUTE_ANY},
 	{"resetflag", w_resetflag, {KSR_PT_INT}, fixup_flag, KSR_ROUTE_ANY},
 	{"isflagset", w_isflagset, {KSR_PT_INT}, fixup_flag, KSR_ROUTE_ANY},
+	{"setbflag", w_setbflag, {KSR_PT_INT}, fixup_flag, KSR_ROUTE_ANY},
+	{"setbflag", w_setbflag2, {KSR_PT_INT, KSR_PT_INT}, fixup_flag, KSR_ROUTE_ANY},
+	{"resetbflag", w_resetbflag, {KSR_PT_INT}, fixup_flag, KSR_ROUTE_ANY},
+	{"resetbflag", w_resetbflag2, {KSR_PT_INT, KSR_PT_INT}, fixup_flag, KSR_ROUTE_ANY},
+	{"isbflagset", w_isbflagset, {KSR_PT_INT}, fixup_flag, KSR_ROUTE_ANY},
+	{"isbflagset", w_isbflagset2, {KSR_PT_INT, KSR_PT_INT}, fixup_flag, KSR_ROUTE_ANY},
+	{"isdsturiset", w_isdsturiset, {KSR_PT_NONE}, NULL, KSR_ROUTE_ANY},
 	{"seturi", w_seturi, {KSR_PT_STR}, NULL, REQ},
 	{"rewriteuri", w_seturi, {KSR_PT_STR}, NULL, REQ},
 	{"setuser", w_setuser, {KSR_PT_STR}, NULL, REQ},

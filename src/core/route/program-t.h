@@ -129,7 +129,16 @@ struct ksr_action {
 };
 
 struct ksr_route {
-	const char *name; /* NULL for request_route */
+	/* NULL for request_route, reply_route and onsend_route; "mod:event" for event_route */
+	const char *name;
+	/* the route type it runs as (KSR_ROUTE_REQUEST for request_route and route[]) */
+	enum ksr_route_type type;
+	/*
+	 * route[] only, set by the compile step: the route types of the blocks that reach it
+	 * through route(); KSR_ROUTE_REQUEST when none does (modules run it as a request
+	 * route). Its functions are checked against these.
+	 */
+	unsigned int reached;
 	struct ksr_pos pos;
 	struct ksr_action *body;
 	struct ksr_route *next;
@@ -140,6 +149,11 @@ struct ksr_program {
 	struct ksr_arena arena; /* every node above */
 	struct ksr_route *request_route;
 	struct ksr_route *routes; /* named route[...] blocks */
+	struct ksr_route *reply_route; /* reply_route, or onreply_route without a name */
+	struct ksr_route *onsend_route;
+	/* named blocks run by tm (and the default "0" of failure_route/branch_route) */
+	struct ksr_route *failure_routes, *branch_routes, *onreply_routes;
+	struct ksr_route *event_routes; /* event_route[mod:event], run by modules */
 	regex_t **regexes; /* to regfree */
 	size_t nregexes;
 };

@@ -37,12 +37,61 @@ void ksr_program_unref(struct ksr_program *p)
 	free(p);
 }
 
-struct ksr_route *ksr_program_find_route(struct ksr_program *p, const char *name)
+static struct ksr_route *find(struct ksr_route *list, const char *name)
 {
-	for (struct ksr_route *r = p->routes; r; r = r->next)
-		if (strcmp(r->name, name) == 0)
+	for (struct ksr_route *r = list; r; r = r->next)
+		if (r->name && strcmp(r->name, name) == 0)
 			return r;
 	return NULL;
+}
+
+struct ksr_route *ksr_program_find_route(struct ksr_program *p, const char *name)
+{
+	return find(p->routes, name);
+}
+
+struct ksr_route *ksr_program_find_failure_route(struct ksr_program *p, const char *name)
+{
+	return find(p->failure_routes, name);
+}
+
+struct ksr_route *ksr_program_find_branch_route(struct ksr_program *p, const char *name)
+{
+	return find(p->branch_routes, name);
+}
+
+struct ksr_route *ksr_program_find_onreply_route(struct ksr_program *p, const char *name)
+{
+	return find(p->onreply_routes, name);
+}
+
+struct ksr_route *ksr_program_find_event_route(struct ksr_program *p, const char *name)
+{
+	return find(p->event_routes, name);
+}
+
+struct ksr_route **ksr__program_list(struct ksr_program *p, enum ksr_route_type t)
+{
+	switch (t) {
+	case KSR_ROUTE_FAILURE: return &p->failure_routes;
+	case KSR_ROUTE_BRANCH: return &p->branch_routes;
+	case KSR_ROUTE_ONREPLY: return &p->onreply_routes;
+	case KSR_ROUTE_EVENT: return &p->event_routes;
+	default: return &p->routes;
+	}
+}
+
+const char *ksr_route_type_name(enum ksr_route_type t)
+{
+	switch (t) {
+	case KSR_ROUTE_REQUEST: return "request_route";
+	case KSR_ROUTE_FAILURE: return "failure_route";
+	case KSR_ROUTE_ONREPLY: return "onreply_route";
+	case KSR_ROUTE_BRANCH: return "branch_route";
+	case KSR_ROUTE_ONSEND: return "onsend_route";
+	case KSR_ROUTE_EVENT: return "event_route";
+	default: return "route";
+	}
 }
 
 void ksr_program_install(struct ksr_program *p)

@@ -11,6 +11,16 @@ void ksr_program_ref(struct ksr_program *p);
 /* Drop a reference; the last one frees the program. Accepts NULL. */
 void ksr_program_unref(struct ksr_program *p);
 struct ksr_route *ksr_program_find_route(struct ksr_program *p, const char *name);
+/* failure_route[name], branch_route[name], onreply_route[name]; NULL when not defined. */
+struct ksr_route *ksr_program_find_failure_route(struct ksr_program *p, const char *name);
+struct ksr_route *ksr_program_find_branch_route(struct ksr_program *p, const char *name);
+struct ksr_route *ksr_program_find_onreply_route(struct ksr_program *p, const char *name);
+/* event_route["mod:event"]: for modules to check once whether a config handles an event. */
+struct ksr_route *ksr_program_find_event_route(struct ksr_program *p, const char *name);
+/* The list a block of type t lives in (request_route and route[] excepted). */
+struct ksr_route **ksr__program_list(struct ksr_program *p, enum ksr_route_type t);
+/* Name of a route type as the config writes it: "failure_route", ... */
+const char *ksr_route_type_name(enum ksr_route_type t);
 
 /* Make p the program new messages run; the old one is freed when its last message ends. */
 void ksr_program_install(struct ksr_program *p);
@@ -30,5 +40,13 @@ extern int ksr_max_while_loops;
 
 /* Run request_route of p on msg. */
 enum ksr_run_status ksr_run_request(struct ksr_program *p, struct ksr_msg *msg);
+/*
+ * Run route rt of p (a block found with the lookups above) on msg as route type `type`:
+ * reply_route for a received reply, failure_route[X] for tm, event_route[...] for a
+ * module. A function not allowed in `type` (possible in a route[] reached from several
+ * route types) is skipped with an error, as false.
+ */
+enum ksr_run_status ksr_run_route(struct ksr_program *p, const struct ksr_route *rt,
+				  struct ksr_msg *msg, enum ksr_route_type type);
 
 #endif

@@ -29,6 +29,7 @@ struct run {
 	bool returned; /* a `return` ends the current route only */
 	bool broke; /* a `break` ends the innermost switch or while */
 	int rc; /* $rc */
+	unsigned int route_type; /* what the script runs as: KSR_ROUTE_REQUEST, ... */
 };
 
 static struct ksr_val v_int(long i)
@@ -101,6 +102,12 @@ static int call(struct run *rn, const struct ksr_call *c)
 	struct ksr_fparam args[KSR_MAX_PARAMS];
 	int r;
 
+	/* a route[] reached from several route types was checked against their union */
+	if (!(c->cmd->route_types & rn->route_type)) {
+		LM_ERR("%s() at line %d cannot be used in %s: skipped\n", c->name, c->pos.line,
+		       ksr_route_type_name(rn->route_type));
+		return rn->rc = -1;
+	}
 	memcpy(args, c->args, sizeof(args));
 	for (int i = 0; i < c->nargs; i++) {
 		struct ksr_str s;
@@ -563,10 +570,22 @@ static int run_actions(struct run *rn, const struct ksr_action *a)
 
 enum ksr_run_status ksr_run_request(struct ksr_program *p, struct ksr_msg *msg)
 {
-	struct run rn = {.msg = msg, .rc = 1};
+	struct run rn = {.msg = msg, .rc = 1, .route_type = KSR_ROUTE_REQUEST};
 
 	if (!p->request_route)
 		return KSR_RUN_END;
 	run_route(&rn, p->request_route);
+	return rn.status;
+}
+
+enum ksr_run_status ksr_run_route(struct ksr_program *p, const struct ksr_route *rt,
+				  struct ksr_msg *msg, enum ksr_route_type type)
+{
+	struct run rn = {.msg = msg, .rc = 1, .route_type = type};
+
+	(void)p; /* the caller holds the program that rt belongs to */
+	if (!rt)
+		return KSR_RUN_END;
+	run_route(&rn, rt);
 	return rn.status;
 }

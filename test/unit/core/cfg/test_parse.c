@@ -302,7 +302,10 @@ static void test_error_modules(void **state)
 	             "modparam(\"nosuchmod\", \"x\"): no loaded module matches");
 	expect_error("\nmodparam(\"testmod\", \"nosuch\", 1)\n", 2, 1,
 	             "modparam(\"testmod\", \"nosuch\"): the module has no such parameter");
-	expect_error("modparam(\"testmod\" \"int_param\", 5)\n", 1, 20, "expected ','");
+	/* adjacent strings are one ("testmodint_param"), as upstream reads them */
+	expect_error("modparam(\"testmod\" \"int_param\", 5)\n", 1, 33,
+	             "expected string (the parameter name), found number");
+	expect_error("modparam(\"testmod\", \"int_param\" 5)\n", 1, 33, "expected ','");
 	expect_error("modparam(testmod, \"int_param\", 5)\n", 1, 10, "expected string");
 }
 
@@ -600,6 +603,235 @@ static void test_run_sl(void **state)
 #endif
 }
 
+/* ---- route blocks of every type ----------------------------------------------------- */
+
+static void test_route_blocks(void **state)
+{
+	struct ksr_program *prog;
+	struct ksr_route *rt;
+
+	prog = parse_ok("request_route { route(COMMON); }\n"
+	                "route[COMMON] { mark(1); }\n"
+	                "branch_route[MANAGE_BRANCH] { route(COMMON); }\n"
+	                "onreply_route[MANAGE_REPLY] { route(COMMON); }\n"
+	                "failure_route[MANAGE_FAILURE] { route(COMMON); }\n"
+	                "failure_route { exit; }\n"
+	                "branch_route[\"quoted\"] { exit; }\n"
+	                "failure_route[7] { exit; }\n"
+	                "reply_route { drop; }\n"
+	                "onsend_route { if (isflagset(1)) drop; }\n"
+	                "event_route[xhttp:request] { exit; }\n"
+	                "event_route[htable:mod-init] { exit; }\n"
+	                "event_route[tm:branch-failure:MYNAME] { exit; }\n"
+	                "event_route[\"core:worker-one-init\"] { exit; }\n");
+	assert_non_null(prog->reply_route);
+	assert_int_equal(prog->reply_route->type, KSR_ROUTE_ONREPLY);
+	assert_null(prog->reply_route->name);
+	assert_non_null(prog->onsend_route);
+	assert_int_equal(prog->onsend_route->type, KSR_ROUTE_ONSEND);
+	rt = ksr_program_find_failure_route(prog, "MANAGE_FAILURE");
+	assert_non_null(rt);
+	assert_int_equal(rt->type, KSR_ROUTE_FAILURE);
+	assert_string_equal(rt->name, "MANAGE_FAILURE");
+	assert_int_equal(rt->pos.line, 5);
+	/* an unnamed failure_route / branch_route is the default one, "0", as upstream */
+	assert_non_null(ksr_program_find_failure_route(prog, "0"));
+	assert_non_null(ksr_program_find_failure_route(prog, "7"));
+	assert_non_null(ksr_program_find_branch_route(prog, "MANAGE_BRANCH"));
+	assert_non_null(ksr_program_find_branch_route(prog, "quoted"));
+	assert_int_equal(ksr_program_find_branch_route(prog, "quoted")->type, KSR_ROUTE_BRANCH);
+	rt = ksr_program_find_onreply_route(prog, "MANAGE_REPLY");
+	assert_non_null(rt);
+	assert_int_equal(rt->type, KSR_ROUTE_ONREPLY);
+	assert_non_null(ksr_program_find_event_route(prog, "xhttp:request"));
+	assert_non_null(ksr_program_find_event_route(prog, "htable:mod-init"));
+	assert_non_null(ksr_program_find_event_route(prog, "tm:branch-failure:MYNAME"));
+	assert_non_null(ksr_program_find_event_route(prog, "core:worker-one-init"));
+	assert_int_equal(ksr_program_find_event_route(prog, "xhttp:request")->type,
+	                 KSR_ROUTE_EVENT);
+	/* each kind has its own names */
+	assert_null(ksr_program_find_failure_route(prog, "MANAGE_BRANCH"));
+	assert_null(ksr_program_find_route(prog, "MANAGE_FAILURE"));
+	assert_null(ksr_program_find_event_route(prog, "xhttp"));
+	/* route[COMMON] is reached from four route types */
+	rt = ksr_program_find_route(prog, "COMMON");
+	assert_int_equal(rt->reached, KSR_ROUTE_REQUEST | KSR_ROUTE_BRANCH | KSR_ROUTE_ONREPLY |
+	                                      KSR_ROUTE_FAILURE);
+	ksr_program_unref(prog);
+
+	/* onreply_route without a name (or [0]) is reply_route */
+	prog = parse_ok("onreply_route { drop; }\nroute[A] { exit; }\nfailure_route[A] { exit; }\n");
+	assert_non_null(prog->reply_route);
+	assert_int_equal(ksr_program_find_route(prog, "A")->reached, KSR_ROUTE_REQUEST);
+	ksr_program_unref(prog);
+	prog = parse_ok("onreply_route[0] { drop; }\n");
+	assert_non_null(prog->reply_route);
+	ksr_program_unref(prog);
+}
+
+static void test_route_block_errors(void **state)
+{
+	expect_error("reply_route { }\nonreply_route { }\n", 2, 1, "reply_route is defined twice");
+	expect_error("onreply_route[0] { }\nreply_route { }\n", 2, 1, "reply_route is defined twice");
+	expect_error("failure_route[A] { }\n\nfailure_route[A] { }\n", 3, 1,
+	             "failure_route[A] is defined twice");
+	expect_error("failure_route { }\nfailure_route[0] { }\n", 2, 1,
+	             "failure_route[0] is defined twice");
+	expect_error("branch_route[b] { }\nbranch_route[\"b\"] { }\n", 2, 1,
+	             "branch_route[b] is defined twice");
+	expect_error("onreply_route[r] { }\nonreply_route[r] { }\n", 2, 1,
+	             "onreply_route[r] is defined twice");
+	expect_error("onsend_route { }\nonsend_route { }\n", 2, 1, "onsend_route is defined twice");
+	expect_error("event_route[a:b] { }\nevent_route[a:b] { exit; }\n", 2, 1,
+	             "event_route[a:b] is defined twice");
+	expect_error("event_route[foo] { }\n", 1, 13, "an event route name is module:event");
+	expect_error("event_route[a:] { }\n", 1, 13, "an event route name is module:event");
+	expect_error("event_route[a::b] { }\n", 1, 13, "an event route name is module:event");
+	expect_error("event_route { }\n", 1, 13, "expected '[' and a module:event name");
+	expect_error("event_route[a:b { }\n", 1, 17, "expected ']' after the event route name");
+	expect_error("reply_route[x] { }\n", 1, 12, "reply_route takes no name");
+	expect_error("onsend_route[x] { }\n", 1, 13, "onsend_route takes no name");
+	expect_error("request_route[x] { }\n", 1, 14, "request_route takes no name");
+	expect_error("failure_route[] { }\n", 1, 15, "expected a route name");
+	expect_error("branch_route[x] mark(1);\n", 1, 17, "expected '{' to open the route block");
+	/* route() calls route[] blocks only */
+	expect_error("failure_route[F] { }\nrequest_route {\n  route(F);\n}\n", 3, 3,
+	             "route 'F' is not defined");
+	/* and not from onsend_route, as upstream */
+	expect_error("route[X] { }\nonsend_route {\n  route(X);\n}\n", 3, 3,
+	             "route() cannot be used in onsend_route");
+	expect_error("route[X] { }\nonsend_route {\n  if (route(X)) drop;\n}\n", 3, 7,
+	             "route() cannot be used in onsend_route");
+}
+
+/*
+ * Route types: a block's own calls must be allowed in its type; a route[] is checked
+ * against the types of the blocks that reach it; one that none reaches, as request_route.
+ * seturi() is allowed in request, failure and branch routes; onreply_only() in onreply.
+ */
+static void test_route_types(void **state)
+{
+	struct ksr_program *prog;
+
+	expect_error("onreply_route[R] {\n  seturi(\"sip:a@b\");\n}\n", 2, 3,
+	             "function 'seturi' cannot be used in this route type (onreply_route; it is "
+	             "allowed in request_route, failure_route, branch_route)");
+	expect_error("reply_route {\n  if (seturi(\"sip:a@b\")) exit;\n}\n", 2, 7,
+	             "cannot be used in this route type (onreply_route");
+	expect_error("onsend_route {\n  seturi(\"sip:a@b\");\n}\n", 2, 3, "(onsend_route;");
+	expect_error("failure_route[F] {\n  force_rport();\n}\n", 2, 3, "(failure_route;");
+	expect_error("event_route[a:b] {\n  onreply_only();\n}\n", 2, 3, "(event_route;");
+	expect_error("branch_route[B] {\n  switch ($rc) { case 1: onreply_only(); }\n}\n", 2, 26,
+	             "(branch_route;");
+	/* through route(): the types of the callers, directly or through other routes */
+	expect_error("reply_route { route(A); }\nroute[A] { route(B); }\nroute[B] {\n"
+	             "  while (seturi(\"sip:a@b\")) break;\n}\n",
+	             4, 10,
+	             "function 'seturi' cannot be used in route[B], which runs as onreply_route");
+	/* a route[] nobody calls runs as a request route */
+	expect_error("route[X] {\n  onreply_only();\n}\n", 2, 3,
+	             "cannot be used in route[X], which runs as request_route");
+	/* allowed in one of the callers' types: accepted, checked again when it runs */
+	prog = parse_ok("request_route { route(A); }\nreply_route { route(A); }\n"
+	                "route[A] { seturi(\"sip:a@b\"); onreply_only(); route(A); }\n");
+	assert_int_equal(ksr_program_find_route(prog, "A")->reached,
+	                 KSR_ROUTE_REQUEST | KSR_ROUTE_ONREPLY);
+	ksr_program_unref(prog);
+	/* recursion terminates */
+	prog = parse_ok("route[U] { route(V); }\nroute[V] { route(U); onreply_only(); }\n"
+	                "reply_route { route(V); }\n");
+	assert_int_equal(ksr_program_find_route(prog, "V")->reached, KSR_ROUTE_ONREPLY);
+	assert_int_equal(ksr_program_find_route(prog, "U")->reached, KSR_ROUTE_ONREPLY);
+	ksr_program_unref(prog);
+	/* an uncalled route runs as a request route, and so do the routes it calls */
+	prog = parse_ok("route[U] { route(V); }\nroute[V] { onreply_only(); }\n"
+	                "reply_route { route(V); }\n");
+	assert_int_equal(ksr_program_find_route(prog, "U")->reached, KSR_ROUTE_REQUEST);
+	assert_int_equal(ksr_program_find_route(prog, "V")->reached,
+	                 KSR_ROUTE_ONREPLY | KSR_ROUTE_REQUEST);
+	ksr_program_unref(prog);
+}
+
+/* A reply as the daemon receives it. */
+static struct request *make_reply(unsigned int code)
+{
+	struct request *rq = calloc(1, sizeof(*rq));
+	const char *why = NULL;
+	int n;
+
+	assert_non_null(rq);
+	n = asprintf(&rq->buf,
+	             "SIP/2.0 %u Whatever\r\n"
+	             "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds\r\n"
+	             "From: Alice <sip:alice@example.com>;tag=1928301774\r\n"
+	             "To: Bob <sip:bob@example.com>;tag=a6c85cf\r\n"
+	             "Call-ID: a84b4c76e66710@pc33.example.com\r\n"
+	             "CSeq: 314159 INVITE\r\n"
+	             "Content-Length: 0\r\n"
+	             "\r\n",
+	             code);
+	assert_true(n > 0);
+	ksr_arena_init(&rq->arena, 4096);
+	if (ksr_msg_parse(&rq->msg, rq->buf, (size_t)n, &rq->arena, &why) < 0)
+		fail_msg("reply not parsed: %s", why);
+	return rq;
+}
+
+static void test_run_route_types(void **state)
+{
+	struct ksr_program *prog;
+	struct request *rq;
+
+	prog = parse_ok("request_route { route(A); }\n"
+	                "reply_route {\n"
+	                "  if (status == 180) { mark(180); drop; }\n"
+	                "  route(A);\n"
+	                "  mark(2);\n"
+	                "}\n"
+	                "route[A] {\n"
+	                "  if (seturi(\"sip:x@example.net\")) mark(10); else mark(11);\n"
+	                "  if (onreply_only()) mark(20); else mark(21);\n"
+	                "}\n"
+	                "failure_route[F] { mark(30); exit; mark(31); }\n"
+	                "event_route[test:ev] { mark(40); return 5; }\n");
+	rq = make_reply(180);
+	tm->ntrace = 0;
+	assert_int_equal(ksr_run_route(prog, prog->reply_route, &rq->msg, KSR_ROUTE_ONREPLY),
+	                 KSR_RUN_DROP);
+	expect_trace("180");
+	free_request(rq);
+
+	/* in a reply route, seturi() is skipped as false; onreply_only() runs */
+	rq = make_reply(200);
+	tm->ntrace = 0;
+	assert_int_equal(ksr_run_route(prog, prog->reply_route, &rq->msg, KSR_ROUTE_ONREPLY),
+	                 KSR_RUN_END);
+	expect_trace("11 20 2");
+	assert_int_equal(tm->f0_calls, 1);
+	free_request(rq);
+
+	/* in the request route, the other way round */
+	rq = make_request("INVITE");
+	tm->ntrace = 0;
+	tm->f0_calls = 0;
+	assert_int_equal(ksr_run_request(prog, &rq->msg), KSR_RUN_END);
+	expect_trace("10 21");
+	assert_int_equal(tm->f0_calls, 0);
+
+	/* the lookups give what tm and modules will run */
+	tm->ntrace = 0;
+	assert_int_equal(ksr_run_route(prog, ksr_program_find_failure_route(prog, "F"), &rq->msg,
+	                               KSR_ROUTE_FAILURE),
+	                 KSR_RUN_EXIT);
+	assert_int_equal(ksr_run_route(prog, ksr_program_find_event_route(prog, "test:ev"),
+	                               &rq->msg, KSR_ROUTE_EVENT),
+	                 KSR_RUN_END);
+	assert_int_equal(ksr_run_route(prog, NULL, &rq->msg, KSR_ROUTE_EVENT), KSR_RUN_END);
+	expect_trace("30 40");
+	free_request(rq);
+	ksr_program_unref(prog);
+}
+
 /*
  * A broken config is refused with a position, never a crash: a good config with bytes
  * changed at random (fixed seed) and every prefix of it either parses or fails with an
@@ -683,6 +915,10 @@ int main(void)
 	        T(test_run_recursion),
 	        T(test_run_parameters),
 	        T(test_run_sl),
+	        T(test_route_blocks),
+	        T(test_route_block_errors),
+	        T(test_route_types),
+	        T(test_run_route_types),
 	        T(test_never_crash),
 	};
 #undef T

@@ -167,6 +167,12 @@ static void test_flags(void **state)
 		   "setflag(31); resetflag(3); if (!isflagset(3) && isflagset(31)) mark(2);",
 		   "1 2");
 	expect_error("request_route { setflag(32); }", 1, 17, "a flag is a number from 0 to 31");
+	/* branch flags: branch 0 is the request itself */
+	expect_run("setbflag(2); if (isbflagset(2) && isbflagset(2, 0) && !isflagset(2)) mark(3);"
+		   "resetbflag(2, 0); if (!isbflagset(2)) mark(4);"
+		   "if (setbflag(1, 1)) mark(99); else mark(5);"
+		   "if (isdsturiset()) mark(99); else mark(6);",
+		   "3 4 5 6");
 }
 
 static void test_uri_rewriting(void **state)
@@ -181,6 +187,17 @@ static void test_uri_rewriting(void **state)
 		   "revert_uri(); if (uri == \"sip:bob@example.com\") mark(8);"
 		   "if (seturi(\"not a uri\")) mark(99); else mark(9);",
 		   "1 2 3 4 5 6 7 8 9");
+}
+
+/* "a" "b" is one string; \n \r \t \\ and quotes are escapes, other backslashes stay. */
+static void test_string_literals(void **state)
+{
+	expect_run("if (\"ab\" \"cd\" == \"abcd\") mark(1);"
+		   "if (\"a\\tb\" == \"a\tb\" && strlen(\"\\\\\") == 1) mark(2);"
+		   /* the stock config's "^(\+|00)" must reach the regex with its backslash */
+		   "if (\"+49\" =~ \"^(\\+|00)49\") mark(3);"
+		   "if (strlen(\"\\+\") == 2) mark(4);",
+		   "1 2 3 4");
 }
 
 static void test_errors(void **state)
@@ -211,7 +228,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_arithmetic_and_precedence), T(test_strings), T(test_logic_and_truth),
 		T(test_keywords), T(test_myself), T(test_switch), T(test_while_and_break),
-		T(test_return_codes), T(test_flags), T(test_uri_rewriting), T(test_errors),
+		T(test_return_codes), T(test_flags), T(test_uri_rewriting), T(test_string_literals),
+		T(test_errors),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
