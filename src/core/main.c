@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/cfg/cfg.h"
+#include "core/cfg/reload.h"
 #include "core/cfg/cfgvars.h"
 #include "core/log.h"
 #include "core/module/module.h"
@@ -33,6 +34,8 @@ struct options {
 	const char *pid_file;
 	char **listen; /* -l values */
 	int nlisten;
+	char **defines; /* -A values, kept for reloads */
+	int ndefines;
 };
 
 static void usage(FILE *out)
@@ -114,12 +117,20 @@ static int parse_args(int argc, char **argv, struct options *o, struct ksr_pp *p
 			if (ksr_module_path_add(optarg) < 0)
 				return -ENOMEM;
 			break;
-		case 'A':
+		case 'A': {
+			char **n;
+
 			if (ksr_pp_define_arg(pp, optarg) < 0) {
 				fprintf(stderr, "kamailio: bad define '%s' for -A\n", optarg);
 				return -EINVAL;
 			}
+			n = realloc(o->defines, (size_t)(o->ndefines + 1) * sizeof(*n));
+			if (!n)
+				return -ENOMEM;
+			o->defines = n;
+			o->defines[o->ndefines++] = optarg;
 			break;
+		}
 		case 'l': {
 			char **n = realloc(o->listen, (size_t)(o->nlisten + 1) * sizeof(*n));
 
@@ -264,6 +275,7 @@ int main(int argc, char **argv)
 	struct ksr_program *prog = NULL;
 	struct ksr_cfg_error err;
 	struct ksr_pp *pp;
+	char *cfg_path = NULL;
 	sigset_t sigs;
 	int ready_fd = -1, children, r, sig;
 
@@ -288,6 +300,9 @@ int main(int argc, char **argv)
 		print_cfg_error(&err, o.cfg_file);
 		return 1;
 	}
+	/* reloads read the same file with the same defines, whatever the directory then */
+	cfg_path = realpath(o.cfg_file, NULL);
+	ksr_reload_setup(cfg_path ? cfg_path : o.cfg_file, o.defines, o.ndefines);
 	/* the command line wins over the config */
 	ksr_log_level = ksr_core_cfg.debug + o.debug_incr;
 	ksr_log_stderr = o.log_stderr || ksr_core_cfg.log_stderror;
@@ -387,5 +402,7 @@ int main(int argc, char **argv)
 	ksr_cfg_core_reset();
 	free(ksr_module_path);
 	free(o.listen);
+	free(o.defines);
+	free(cfg_path);
 	return 0;
 }

@@ -41,6 +41,20 @@ int ksr_cfg_parse_text(const char *file, char *text, size_t len, struct ksr_pp *
 /* Read file, then as ksr_cfg_parse_text. */
 int ksr_cfg_load(const char *file, struct ksr_pp *pp, struct ksr_program **ret_prog,
 		 struct ksr_cfg_error *err);
+/*
+ * Reload: parse the config again and compile its route blocks against the modules
+ * already loaded. Nothing outside the route blocks is applied: loadmodule, modparam, core
+ * parameters and config variables must be exactly those of the running config (the last
+ * one loaded with ksr_cfg_load or ksr_cfg_parse_text), or the reload is refused with the
+ * first difference. The caller installs the new program (ksr_program_install).
+ */
+int ksr_cfg_reload(const char *file, struct ksr_pp *pp, struct ksr_program **ret_prog,
+		   struct ksr_cfg_error *err);
+int ksr_cfg_reparse_text(const char *file, char *text, size_t len, struct ksr_pp *pp,
+			 struct ksr_program **ret_prog, struct ksr_cfg_error *err);
+/* Forget the running config's top-level items (tests, shutdown). */
+void ksr_cfg_forget_running(void);
+
 /* Resolve calls against the loaded modules, run fixups, resolve routes. */
 int ksr_cfg_compile(struct ksr_program *prog, struct ksr_cfg_error *err);
 

@@ -7,12 +7,25 @@
 #include "core/cfg/lex.h"
 #include "core/route/program-t.h"
 
+/* The top-level items of a config, in a canonical form: what a reload may not change. */
+struct ksr_cfg_item {
+	char *text; /* "loadmodule sl", "modparam pv varset s:a=i:1", "param debug 3", ... */
+	struct ksr_pos pos;
+};
+
+struct ksr_cfg_items {
+	struct ksr_cfg_item *v;
+	size_t n, cap;
+};
+
 struct parser {
 	struct ksr_lexer lx;
 	struct ksr_program *prog;
 	struct ksr_cfg_error *err;
 	struct ksr_tok tok; /* the last token taken */
 	struct ksr_pos prev_end; /* end of the token before it */
+	struct ksr_cfg_items items; /* the top-level items seen */
+	bool verify_only; /* a reload: record the top-level items, apply none of them */
 };
 
 static inline int next(struct parser *ps)

@@ -1,6 +1,7 @@
 /* Recursive-descent parser of kamailio.cfg: top-level items and route blocks. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +286,77 @@ static int eval_at_load(struct parser *ps, const char *text, struct ksr_pos pos,
 	return r;
 }
 
+/* ---- the top-level items, recorded for reloads -------------------------------------- */
+
+/*
+ * The items of the running config. A reload records its own and must find the same list:
+ * modules, modparams and core parameters are applied once, at start.
+ */
+static struct ksr_cfg_items running;
+
+static void items_free(struct ksr_cfg_items *it)
+{
+	for (size_t i = 0; i < it->n; i++)
+		free(it->v[i].text);
+	free(it->v);
+	*it = (struct ksr_cfg_items){0};
+}
+
+static int record(struct parser *ps, struct ksr_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int record(struct parser *ps, struct ksr_pos pos, const char *fmt, ...)
+{
+	struct ksr_cfg_items *it = &ps->items;
+	va_list ap;
+	char *text;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	if (it->n == it->cap) {
+		size_t cap = it->cap ? it->cap * 2 : 32;
+		struct ksr_cfg_item *v = realloc(it->v, cap * sizeof(*v));
+
+		if (!v) {
+			free(text);
+			return -ENOMEM;
+		}
+		it->v = v;
+		it->cap = cap;
+	}
+	it->v[it->n++] = (struct ksr_cfg_item){.text = text, .pos = pos};
+	return 0;
+}
+
+/* A reload's items against the running ones: the first difference is the error. */
+static int verify_items(struct parser *ps, const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < ps->items.n && i < running.n; i++) {
+		if (strcmp(ps->items.v[i].text, running.v[i].text) != 0)
+			return ksr_cfg_fail(ps->err, ps->items.v[i].pos,
+					    "'%s' differs from the running config ('%s' at line %d): "
+					    "modules, modparams and core parameters take effect only "
+					    "at start",
+					    ps->items.v[i].text, running.v[i].text, running.v[i].pos.line);
+	}
+	if (i < ps->items.n)
+		return ksr_cfg_fail(ps->err, ps->items.v[i].pos,
+				    "'%s' is not in the running config: modules, modparams and "
+				    "core parameters take effect only at start",
+				    ps->items.v[i].text);
+	if (i < running.n)
+		return ksr_cfg_fail(ps->err, (struct ksr_pos){file, 0, 0},
+				    "'%s' (line %d of the running config) is missing: modules, "
+				    "modparams and core parameters take effect only at start",
+				    running.v[i].text, running.v[i].pos.line);
+	return 0;
+}
+
 /* modparam("module", "name", value), modparamx with the strings evaluated */
 static int parse_modparam(struct parser *ps, bool eval)
 {
@@ -339,6 +411,12 @@ static int parse_modparam(struct parser *ps, bool eval)
 		if (eval_s)
 			val.s = ksr_str_make(eval_s, strlen(eval_s));
 	}
+	if (val.type == KSR_PT_INT)
+		r = record(ps, pos, "modparam %s %s i:%ld", mod, name, val.i);
+	else
+		r = record(ps, pos, "modparam %s %s s:%.*s", mod, name, KSR_STR_FMT(val.s));
+	if (r < 0 || ps->verify_only)
+		goto out;
 	if ((r = ksr_module_set_param(mod, name, &val, &why)) < 0)
 		r = ksr_cfg_fail(ps->err, r == -EINVAL ? vpos : pos,
 				 "modparam(\"%s\", \"%s\"): %s", mod, name, why);
@@ -375,6 +453,10 @@ static int parse_loadmodule(struct parser *ps, bool eval)
 			return r;
 		name = ename;
 	}
+	if ((r = record(ps, pos, "loadmodule %s", name)) < 0 || ps->verify_only) {
+		free(ename);
+		return r;
+	}
 	r = ksr_module_load(name, &why);
 	if (r < 0) {
 		r = ksr_cfg_fail(ps->err, pos, "%s", why ? why : "cannot load module");
@@ -396,13 +478,28 @@ static int parse_cfgengine(struct parser *ps)
 		next(ps);
 	if ((r = expect(ps, T_STRING, "(the config engine name)")) < 0)
 		return r;
-	if (strcmp(ps->tok.text, "native") != 0 && strcmp(ps->tok.text, "default") != 0)
-		return ksr_cfg_fail(ps->err, ps->tok.pos,
-				    "cfgengine \"%s\": only \"native\" (this config language) is "
-				    "available; the embedded interpreters (KEMI: lua, python3, ...) "
-				    "are not implemented yet",
-				    ps->tok.text);
-	return 0;
+	if (strcmp(ps->tok.text, "native") == 0 || strcmp(ps->tok.text, "default") == 0)
+		return record(ps, ps->tok.pos, "cfgengine %s", ps->tok.text);
+	return ksr_cfg_fail(ps->err, ps->tok.pos,
+			    "cfgengine \"%s\": only \"native\" (this config language) is "
+			    "available; the embedded interpreters (KEMI: lua, python3, ...) are not "
+			    "implemented yet",
+			    ps->tok.text);
+}
+
+/* A core parameter: recorded; applied unless this is a reload. */
+static int core_param(struct parser *ps, const char *name, const struct ksr_cfg_val *v,
+		      struct ksr_pos pos)
+{
+	int r;
+
+	if (v->type == KSR_CFG_VAL_INT)
+		r = record(ps, pos, "param %s %ld", name, v->i);
+	else
+		r = record(ps, pos, "param %s %s", name, v->s);
+	if (r < 0 || ps->verify_only)
+		return r;
+	return ksr_cfg_core_param(name, v, pos, ps->err);
 }
 
 /* ---- core parameters and config variables ------------------------------------------ */
@@ -427,7 +524,7 @@ static int parse_core_param(struct parser *ps, const char *name, struct ksr_pos 
 		v.type = KSR_CFG_VAL_RAW;
 		v.s = ps->tok.text;
 		v.pos = ps->tok.pos;
-		return ksr_cfg_core_param(name, &v, pos, ps->err);
+		return core_param(ps, name, &v, pos);
 	}
 	if ((r = next(ps)) < 0)
 		return r;
@@ -454,7 +551,7 @@ static int parse_core_param(struct parser *ps, const char *name, struct ksr_pos 
 		return ksr_cfg_fail(ps->err, ps->tok.pos, "expected a value for '%s', found %s",
 				    name, ksr_tok_name(ps->tok.type));
 	}
-	return ksr_cfg_core_param(name, &v, pos, ps->err);
+	return core_param(ps, name, &v, pos);
 }
 
 /*
@@ -503,6 +600,12 @@ static int parse_dotted(struct parser *ps, const char *group, struct ksr_pos pos
 			return r;
 		desc = ps->tok.text;
 	}
+	if (val.type == KSR_VAL_INT)
+		r = record(ps, pos, "cfgvar %s.%s i:%ld", group, name, val.i);
+	else
+		r = record(ps, pos, "cfgvar %s.%s s:%.*s", group, name, KSR_STR_FMT(val.s));
+	if (r < 0 || ps->verify_only)
+		return r;
 	r = ksr_cfgvar_define(group, name, &val, desc, pos);
 	if (r == -EEXIST)
 		return ksr_cfg_fail(ps->err, pos, "config variable %s.%s is defined twice", group,
@@ -550,7 +653,7 @@ static int parse_top(struct parser *ps)
 				return r;
 			v.s = ps->tok.text;
 			v.pos = ps->tok.pos;
-			r = ksr_cfg_core_param(name, &v, pos, ps->err);
+			r = core_param(ps, name, &v, pos);
 		} else {
 			struct ksr_pos pos = ps->tok.pos;
 			char *name = ps->tok.text;
@@ -565,10 +668,11 @@ static int parse_top(struct parser *ps)
 	}
 }
 
-int ksr_cfg_parse_text(const char *file, char *text, size_t len, struct ksr_pp *pp,
-		       struct ksr_program **ret_prog, struct ksr_cfg_error *err)
+/* Parse text; a reload records the top-level items and checks them, applying none. */
+static int parse_text(const char *file, char *text, size_t len, struct ksr_pp *pp, bool reload,
+		      struct ksr_program **ret_prog, struct ksr_cfg_error *err)
 {
-	struct parser ps = {.err = err};
+	struct parser ps = {.err = err, .verify_only = reload};
 	const char *out;
 	size_t out_len;
 	int r;
@@ -584,28 +688,52 @@ int ksr_cfg_parse_text(const char *file, char *text, size_t len, struct ksr_pp *
 	r = parse_top(&ps);
 	ksr_lex_free(&ps.lx);
 	if (r == 0)
-		r = ksr_cfg_core_finish(err);
+		r = reload ? verify_items(&ps, file) : ksr_cfg_core_finish(err);
 	if (r == 0)
 		r = ksr_cfg_compile(ps.prog, err);
 	if (r < 0) {
 		if (r == -ENOMEM && !err->msg[0])
 			ksr_cfg_fail(err, (struct ksr_pos){file, 0, 0}, "out of memory");
+		items_free(&ps.items);
 		ksr_program_unref(ps.prog);
 		return r;
+	}
+	if (reload) {
+		items_free(&ps.items);
+	} else {
+		items_free(&running);
+		running = ps.items;
 	}
 	*ret_prog = ps.prog;
 	return 0;
 }
 
-int ksr_cfg_load(const char *file, struct ksr_pp *pp, struct ksr_program **ret_prog,
-		 struct ksr_cfg_error *err)
+int ksr_cfg_parse_text(const char *file, char *text, size_t len, struct ksr_pp *pp,
+		       struct ksr_program **ret_prog, struct ksr_cfg_error *err)
+{
+	return parse_text(file, text, len, pp, false, ret_prog, err);
+}
+
+int ksr_cfg_reparse_text(const char *file, char *text, size_t len, struct ksr_pp *pp,
+			 struct ksr_program **ret_prog, struct ksr_cfg_error *err)
+{
+	return parse_text(file, text, len, pp, true, ret_prog, err);
+}
+
+void ksr_cfg_forget_running(void)
+{
+	items_free(&running);
+}
+
+static int read_file(const char *file, char **ret_text, size_t *ret_len,
+		     struct ksr_cfg_error *err)
 {
 	struct ksr_pos pos = {file, 0, 0};
 	struct stat st;
 	char *text;
 	ssize_t n;
 	size_t got = 0;
-	int fd, r;
+	int fd;
 
 	memset(err, 0, sizeof(*err));
 	fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -631,7 +759,35 @@ int ksr_cfg_load(const char *file, struct ksr_pp *pp, struct ksr_program **ret_p
 	}
 	close(fd);
 	text[got] = '\0';
-	r = ksr_cfg_parse_text(file, text, got, pp, ret_prog, err);
+	*ret_text = text;
+	*ret_len = got;
+	return 0;
+}
+
+int ksr_cfg_load(const char *file, struct ksr_pp *pp, struct ksr_program **ret_prog,
+		 struct ksr_cfg_error *err)
+{
+	size_t len;
+	char *text;
+	int r;
+
+	if ((r = read_file(file, &text, &len, err)) < 0)
+		return r;
+	r = parse_text(file, text, len, pp, false, ret_prog, err);
+	free(text);
+	return r;
+}
+
+int ksr_cfg_reload(const char *file, struct ksr_pp *pp, struct ksr_program **ret_prog,
+		   struct ksr_cfg_error *err)
+{
+	size_t len;
+	char *text;
+	int r;
+
+	if ((r = read_file(file, &text, &len, err)) < 0)
+		return r;
+	r = parse_text(file, text, len, pp, true, ret_prog, err);
 	free(text);
 	return r;
 }

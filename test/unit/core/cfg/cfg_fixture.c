@@ -16,6 +16,7 @@
 
 #include "core/cfg/cfg_fixture.h"
 #include "core/msg/reply.h"
+#include "core/cfg/cfgvars.h"
 #include "core/net/listener.h"
 #include "core/route/core_cmds.h"
 
@@ -59,6 +60,8 @@ int group_setup(void **state)
 
 int group_teardown(void **state)
 {
+	ksr_cfg_forget_running();
+	ksr_cfgvars_clear();
 	ksr_modules_destroy();
 	ksr_modules_unload();
 	free(ksr_module_path);
@@ -84,6 +87,8 @@ int setup(void **state)
 	reset_testmod();
 	ksr_core_cfg = saved_core_cfg;
 	ksr_server_signature = saved_signature;
+	/* every test loads its config as the daemon does, once: no variables from before */
+	ksr_cfgvars_clear();
 	return 0;
 }
 

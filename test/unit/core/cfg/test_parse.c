@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/cfg/cfg_fixture.h"
+#include "core/cfg/reload.h"
 #include "core/cfg/testmod.h"
 #include "core/mem/arena.h"
 #include "core/module/module.h"
@@ -837,6 +839,170 @@ static void test_run_route_types(void **state)
  * changed at random (fixed seed) and every prefix of it either parses or fails with an
  * error that names the file and a line within the text.
  */
+/* ---- reloading the routes ----------------------------------------------------------- */
+
+#define RELOAD_TOP                                                                         \
+	"debug=2\n"                                                                         \
+	"loadmodule \"testmod\"\n"                                                          \
+	"modparam(\"testmod\", \"int_param\", 7)\n"                                          \
+	"pstn.gw = \"sip:gw\" desc \"the gateway\"\n"
+
+static int reparse(const char *text, struct ksr_program **ret_prog, struct ksr_cfg_error *err)
+{
+	struct ksr_pp *pp = ksr_pp_new();
+	char *buf = strdup(text);
+	int r;
+
+	assert_non_null(pp);
+	assert_non_null(buf);
+	memset(err, 0, sizeof(*err));
+	r = ksr_cfg_reparse_text(FILE_NAME, buf, strlen(buf), pp, ret_prog, err);
+	ksr_pp_free(pp);
+	free(buf);
+	return r;
+}
+
+static void expect_reload_error(const char *text, int line, const char *msg_part)
+{
+	struct ksr_program *prog = NULL;
+	struct ksr_cfg_error err;
+
+	if (reparse(text, &prog, &err) == 0) {
+		ksr_program_unref(prog);
+		fail_msg("reload accepted, expected an error with '%s'", msg_part);
+	}
+	if (err.pos.line != line || !strstr(err.msg, msg_part))
+		fail_msg("got %d: %s\nexpected %d: ...%s...", err.pos.line, err.msg, line, msg_part);
+}
+
+static void run_program(struct ksr_program *prog)
+{
+	struct request *rq = make_request("OPTIONS");
+
+	tm->ntrace = 0;
+	ksr_run_request(prog, &rq->msg);
+	free_request(rq);
+}
+
+static void test_reload_routes(void **state)
+{
+	struct ksr_program *old, *cur, *fresh = NULL;
+	struct ksr_cfg_error err;
+
+	old = parse_ok(RELOAD_TOP "request_route { mark(1); }\n");
+	ksr_program_install(old);
+	tm->int_param = 0; /* a reload must not apply modparams again */
+
+	/* new routes, same top section: accepted, and new messages run them */
+	assert_int_equal(reparse(RELOAD_TOP "route[r] { mark(3); }\n"
+					    "request_route { mark(2); route(r); }\n",
+				 &fresh, &err),
+			 0);
+	assert_int_equal(tm->int_param, 0);
+	ksr_program_install(fresh);
+	cur = ksr_program_acquire();
+	assert_ptr_equal(cur, fresh);
+	run_program(cur);
+	expect_trace("2 3");
+	ksr_program_unref(cur);
+	/* a message in flight keeps the program it started with until it is done */
+	run_program(old);
+	expect_trace("1");
+	ksr_program_unref(old);
+	ksr_program_unref(fresh);
+	ksr_program_install(NULL);
+}
+
+static void test_reload_refused(void **state)
+{
+	struct ksr_program *old = parse_ok(RELOAD_TOP "request_route { mark(1); }\n");
+
+	ksr_program_install(old);
+	/* a changed modparam, core parameter or config variable; a module more or less */
+	expect_reload_error("debug=2\nloadmodule \"testmod\"\n"
+			    "modparam(\"testmod\", \"int_param\", 8)\n"
+			    "pstn.gw = \"sip:gw\"\nrequest_route { mark(1); }\n",
+			    3, "'modparam testmod int_param i:8' differs from the running config");
+	expect_reload_error("debug=3\nloadmodule \"testmod\"\n"
+			    "modparam(\"testmod\", \"int_param\", 7)\npstn.gw = \"sip:gw\"\n", 1,
+			    "'param debug 3' differs from the running config ('param debug 2'");
+	expect_reload_error(RELOAD_TOP "debug=2\nrequest_route { }\n", 5,
+			    "'param debug 2' is not in the running config");
+	expect_reload_error("debug=2\nloadmodule \"testmod\"\n"
+			    "modparam(\"testmod\", \"int_param\", 7)\nrequest_route { }\n",
+			    0, "'cfgvar pstn.gw s:sip:gw' (line 4 of the running config) is missing");
+	/* errors in the routes refuse the reload as at start */
+	expect_reload_error(RELOAD_TOP "request_route { nosuch(); }\n", 5,
+			    "unknown function 'nosuch'");
+	/* the running program is untouched by refused reloads */
+	{
+		struct ksr_program *cur = ksr_program_acquire();
+
+		assert_ptr_equal(cur, old);
+		run_program(cur);
+		expect_trace("1");
+		ksr_program_unref(cur);
+	}
+	ksr_program_unref(old);
+	ksr_program_install(NULL);
+}
+
+/* The daemon's reload: the startup file again, with the startup -A defines. */
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_reload_from_file(void **state)
+{
+	char path[] = "/tmp/ksr-reload-XXXXXX";
+	char *defines[] = {"WHICH=5"};
+	struct ksr_program *prog = NULL, *cur;
+	struct ksr_cfg_error err;
+	struct ksr_pp *pp = ksr_pp_new();
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(path, "loadmodule \"testmod\"\nmodparam(\"testmod\", \"int_param\", 1)\n"
+			 "request_route { mark(WHICH); }\n");
+	assert_non_null(pp);
+	assert_int_equal(ksr_pp_define_arg(pp, defines[0]), 0);
+	assert_int_equal(ksr_cfg_load(path, pp, &prog, &err), 0);
+	ksr_pp_free(pp);
+	ksr_program_install(prog);
+	ksr_program_unref(prog);
+	ksr_reload_setup(path, defines, 1);
+
+	/* the routes change on disk; the define from the command line still holds */
+	write_file(path, "loadmodule \"testmod\"\nmodparam(\"testmod\", \"int_param\", 1)\n"
+			 "request_route { if (WHICH == 5) mark(6); }\n");
+	assert_int_equal(ksr_reload_routes(&err), 0);
+	cur = ksr_program_acquire();
+	run_program(cur);
+	expect_trace("6");
+	ksr_program_unref(cur);
+
+	/* a changed modparam: refused with its line, the routes of before stay */
+	write_file(path, "loadmodule \"testmod\"\nmodparam(\"testmod\", \"int_param\", 2)\n"
+			 "request_route { mark(9); }\n");
+	assert_int_equal(ksr_reload_routes(&err), -EINVAL);
+	assert_int_equal(err.pos.line, 2);
+	assert_non_null(strstr(err.msg, "differs from the running config"));
+	cur = ksr_program_acquire();
+	run_program(cur);
+	expect_trace("6");
+	ksr_program_unref(cur);
+
+	ksr_program_install(NULL);
+	ksr_reload_setup(NULL, NULL, 0);
+	unlink(path);
+}
+
 static void test_never_crash(void **state)
 {
 	static const char good[] = "#!define N 2\n"
@@ -919,6 +1085,9 @@ int main(void)
 	        T(test_route_block_errors),
 	        T(test_route_types),
 	        T(test_run_route_types),
+	        T(test_reload_routes),
+	        T(test_reload_refused),
+	        T(test_reload_from_file),
 	        T(test_never_crash),
 	};
 #undef T
