@@ -4,7 +4,8 @@
 #                   foreground, logging to the terminal; extra arguments go to kamailio
 #   ./dev.sh test   build and run the whole test suite: the ci workflow (unit, module and
 #                   SIPp tests, every module, warnings as errors), the same tests under
-#                   ASan + UBSan, then the deb and rpm package workflows with their tests
+#                   ASan + UBSan, bounded libFuzzer runs (clang), then the deb and rpm
+#                   package workflows with their tests
 # Each first installs the Debian packages it needs (utils/install-deps.sh).
 set -eu
 cd "$(dirname "$0")"
@@ -22,6 +23,7 @@ test)
 	utils/install-deps.sh
 	cmake --workflow --preset ci
 	cmake --workflow --preset asan
+	cmake --workflow --preset fuzz
 	cmake --workflow --preset deb
 	cmake --workflow --preset rpm
 	;;

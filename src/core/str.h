@@ -23,6 +23,12 @@ static inline struct ksr_str ksr_str_make(char *s, size_t len)
 	return (struct ksr_str){s, len};
 }
 
+/* One past the last byte; an empty string's own pointer (which may be NULL) otherwise. */
+static inline char *ksr_str_end(struct ksr_str x)
+{
+	return x.len ? x.s + x.len : x.s;
+}
+
 static inline bool ksr_str_eq(const struct ksr_str *a, const struct ksr_str *b)
 {
 	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;

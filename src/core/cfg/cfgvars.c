@@ -140,11 +140,11 @@ static int sel_parse_name(struct ksr_pv_spec *spec, struct ksr_arena *arena,
 	}
 	group = ksr_str_make(n.s + strlen(CFG_GET), n.len - strlen(CFG_GET));
 	dot = memchr(group.s, '.', group.len);
-	if (!dot || dot == group.s || dot == group.s + group.len - 1) {
+	if (!dot || dot == group.s || dot == ksr_str_end(group) - 1) {
 		*ret_err = "$sel(cfg_get...) takes group.var";
 		return -EINVAL;
 	}
-	name = ksr_str_make((char *)dot + 1, (size_t)(group.s + group.len - dot - 1));
+	name = ksr_str_make((char *)dot + 1, (size_t)(ksr_str_end(group) - dot - 1));
 	group.len = (size_t)(dot - group.s);
 	spec->pname = (void *)ksr_cfgvar_find(group, name);
 	if (!spec->pname) {

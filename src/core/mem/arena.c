@@ -6,13 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct ksr_arena_chunk {
-	struct ksr_arena_chunk *next;
-	size_t size; /* usable bytes in data[] */
-	size_t used;
-	alignas(max_align_t) unsigned char data[];
-};
-
 void ksr_arena_init(struct ksr_arena *a, size_t chunk_size)
 {
 	a->chunks = NULL;
@@ -31,25 +24,24 @@ static struct ksr_arena_chunk *chunk_new(size_t size)
 	return c;
 }
 
+void *ksr__arena_alloc_slow(struct ksr_arena *a, size_t need)
+{
+	struct ksr_arena_chunk *c = chunk_new(need > a->chunk_size ? need : a->chunk_size);
+
+	if (!c)
+		return NULL;
+	c->next = a->chunks;
+	a->chunks = c;
+	c->used = need;
+	return c->data;
+}
+
 void *ksr_arena_alloc(struct ksr_arena *a, size_t size)
 {
-	const size_t align = alignof(max_align_t);
-	struct ksr_arena_chunk *c = a->chunks;
-	size_t need = (size + align - 1) & ~(align - 1);
-	void *p;
+	void *p = ksr_arena_alloc_nz(a, size);
 
-	if (size == 0 || need < size)
-		need = align;
-	if (!c || c->size - c->used < need) {
-		c = chunk_new(need > a->chunk_size ? need : a->chunk_size);
-		if (!c)
-			return NULL;
-		c->next = a->chunks;
-		a->chunks = c;
-	}
-	p = c->data + c->used;
-	c->used += need;
-	memset(p, 0, size);
+	if (p)
+		memset(p, 0, size);
 	return p;
 }
 

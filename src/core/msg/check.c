@@ -84,6 +84,12 @@ void ksr_msg_check(struct ksr_msg *msg, int parse_result, const char *parse_err,
 		verdict(msg, 505, "Version Not Supported", parse_err, ret);
 		return;
 	}
+	if (parse_result == -E2BIG) {
+		/* over a limit: the headers were not all read, so no reply can copy them */
+		ret->verdict = KSR_VERDICT_DROP;
+		ret->why = parse_err ? parse_err : "over a limit";
+		return;
+	}
 	if (parse_result < 0) {
 		verdict(msg, 400, "Bad Request", parse_err ? parse_err : "malformed message", ret);
 		return;

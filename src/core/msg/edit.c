@@ -35,7 +35,7 @@ static size_t headers_end(const struct ksr_msg *msg)
 	}
 	while (h->next)
 		h = h->next;
-	return off_of(msg, h->line.s + h->line.len);
+	return off_of(msg, ksr_str_end(h->line));
 }
 
 static size_t headers_start(const struct ksr_msg *msg)
@@ -122,7 +122,7 @@ int ksr_msg_insert_hdr_before(struct ksr_msg *msg, struct ksr_hdr *h, struct ksr
 static void first_value_range(const struct ksr_hdr *h, const char *value_end, size_t *ret_from,
 			      size_t *ret_len, const struct ksr_msg *msg)
 {
-	const char *body_end = h->body.s + h->body.len, *p = value_end;
+	const char *body_end = ksr_str_end(h->body), *p = value_end;
 
 	while (p < body_end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
 		p++;
@@ -143,7 +143,7 @@ int ksr_msg_remove_first_value(struct ksr_msg *msg, struct ksr_hdr *h, const cha
 {
 	size_t from, len;
 
-	if (value_end < h->body.s || value_end > h->body.s + h->body.len)
+	if (value_end < h->body.s || value_end > ksr_str_end(h->body))
 		return -EINVAL;
 	first_value_range(h, value_end, &from, &len, msg);
 	return record(msg, from, len, KSR_STR_NULL, PRIO_NORMAL, false);
@@ -292,7 +292,7 @@ static int build(struct ksr_msg *msg, struct ksr_str via_line, bool drop_top_via
 	qsort(b.v, b.n, sizeof(*b.v), cmp_edit);
 
 	/* the bytes kept are the message up to the end of its body (UDP extras dropped) */
-	size_t end = off_of(msg, msg->body.s + msg->body.len), del_at = (size_t)-1;
+	size_t end = off_of(msg, ksr_str_end(msg->body)), del_at = (size_t)-1;
 
 	/*
 	 * Check the set before sizing it: deletions may not overlap, and an insertion may

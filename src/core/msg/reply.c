@@ -127,7 +127,7 @@ int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reaso
 	put_str(&o, reason);
 	put_cstr(&o, "\r\n");
 	for (struct ksr_hdr *h = req->headers; h; h = h->next) {
-		char *line_end = h->line.s + h->line.len;
+		char *line_end = ksr_str_end(h->line);
 
 		switch (h->type) {
 		case KSR_HDR_VIA:
@@ -155,8 +155,10 @@ int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reaso
 			put(&o, via->end, (size_t)(line_end - via->end));
 			break;
 		case KSR_HDR_TO:
-			if (add_tag && h == req->h_to) {
-				char *body_end = h->body.s + h->body.len;
+			if (h != req->h_to)
+				continue; /* single-valued: only the first */
+			if (add_tag) {
+				char *body_end = ksr_str_end(h->body);
 
 				put(&o, h->line.s, (size_t)(body_end - h->line.s));
 				put_cstr(&o, ";tag=");
@@ -169,6 +171,9 @@ int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reaso
 		case KSR_HDR_FROM:
 		case KSR_HDR_CALLID:
 		case KSR_HDR_CSEQ:
+			/* single-valued: only the first (a 400 may answer a request with two) */
+			if (h != req->h_from && h != req->h_callid && h != req->h_cseq)
+				continue;
 			put_str(&o, h->line);
 			break;
 		default:

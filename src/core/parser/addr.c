@@ -35,7 +35,7 @@ static bool uri_has_scheme(struct ksr_str uri)
 /* An unquoted display name: *(token LWS), loosely: no controls, quotes or brackets. */
 static bool display_ok(struct ksr_str d)
 {
-	char *p = d.s, *end = d.s + d.len;
+	char *p = d.s, *end = ksr_str_end(d);
 
 	while (p < end) {
 		unsigned char c = (unsigned char)*p;
@@ -57,7 +57,7 @@ static bool display_ok(struct ksr_str d)
 
 bool ksr__uri_has_lr(struct ksr_str uri)
 {
-	char *s = uri.s, *end = uri.s + uri.len, *colon, *host, *q, *p;
+	char *s = uri.s, *end = ksr_str_end(uri), *colon, *host, *q, *p;
 
 	colon = memchr(s, ':', uri.len);
 	if (!colon)
@@ -86,7 +86,7 @@ bool ksr__uri_has_lr(struct ksr_str uri)
 int ksr__parse_addr(struct ksr_str item, unsigned int flags, struct ksr_arena *arena,
 		    struct ksr_addr *ret)
 {
-	char *end = item.s + item.len, *p, *q, *lt = NULL, *start, *pstart;
+	char *end = ksr_str_end(item), *p, *q, *lt = NULL, *start, *pstart;
 	struct ksr_addr a = {0};
 	int r;
 
@@ -155,7 +155,7 @@ int ksr__parse_addr(struct ksr_str item, unsigned int flags, struct ksr_arena *a
 	if (pstart < end && *pstart == ';')
 		a.params = ksr_str_make(pstart, (size_t)(end - pstart));
 	a.value = ksr_str_make(start, (size_t)(p - start));
-	a.lr = ksr__uri_has_lr(a.uri);
+	a.lr = (flags & KSR__ADDR_LR) && ksr__uri_has_lr(a.uri);
 	*ret = a;
 	return 0;
 }
@@ -173,7 +173,7 @@ static int fromto(struct ksr_str body, struct ksr_arena *arena, struct ksr_namea
 	if (r < 0)
 		return r;
 	p = a.params.s;
-	while (p && (r = ksr__param_next(&p, a.params.s + a.params.len, &prm)) > 0) {
+	while (p && (r = ksr__param_next(&p, ksr_str_end(a.params), &prm)) > 0) {
 		if (!ksr_str_caseeq_cstr(&prm.name, "tag"))
 			continue;
 		if (!prm.has_value || na.has_tag)
@@ -212,7 +212,7 @@ int ksr_parse_fromto(struct ksr_str body, struct ksr_arena *arena, struct ksr_na
 
 int ksr_parse_cseq(struct ksr_str body, struct ksr_cseq *ret)
 {
-	char *p = body.s, *end = body.s + body.len, *m;
+	char *p = body.s, *end = ksr_str_end(body), *m;
 	unsigned long n = 0;
 	char *d;
 

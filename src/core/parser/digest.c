@@ -13,7 +13,7 @@
 /* auth-scheme LWS: the scheme, and the parameters after it. */
 static int auth_head(struct ksr_str body, struct ksr_str *ret_scheme, struct ksr_str *ret_params)
 {
-	char *end = body.s + body.len, *p, *q, *r;
+	char *end = ksr_str_end(body), *p, *q, *r;
 
 	p = ksr__skip_lws(body.s, end);
 	q = ksr__skip_token(p, end);
@@ -124,7 +124,7 @@ struct field {
 static int collect(struct ksr_str params, const struct field *fields, size_t nfields,
 		   void *obj, struct ksr_arena *arena, struct ksr_param **ret_other)
 {
-	char *p = params.s, *end = params.s + params.len;
+	char *p = params.s, *end = ksr_str_end(params);
 	struct ksr_param **tail = ret_other, prm;
 	bool first = true;
 	int r;

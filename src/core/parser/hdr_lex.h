@@ -52,6 +52,7 @@ int ksr__parse_params(char **pp, char *end, struct ksr_arena *arena,
 		      struct ksr_param **ret_list);
 
 #define KSR__ADDR_ANGLE 1u /* the URI must be in <> */
+#define KSR__ADDR_LR (1u << 1) /* note the URI's lr parameter (route lists only) */
 /* One name-addr / addr-spec with header params: all of item. */
 int ksr__parse_addr(struct ksr_str item, unsigned int flags, struct ksr_arena *arena,
 		    struct ksr_addr *ret);

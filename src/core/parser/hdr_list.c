@@ -3,6 +3,7 @@
  * several header lines, ";a=b" parameters, token lists (Supported, Require, Allow, ...).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/mem/arena.h"
@@ -40,7 +41,7 @@ char *ksr__skip_token(char *p, char *end)
 
 bool ksr__is_token(struct ksr_str s)
 {
-	return s.len > 0 && ksr__skip_token(s.s, s.s + s.len) == s.s + s.len;
+	return s.len > 0 && ksr__skip_token(s.s, ksr_str_end(s)) == ksr_str_end(s);
 }
 
 /* quoted-string = DQUOTE *(qdtext / quoted-pair) DQUOTE; line breaks only as folding. */
@@ -73,9 +74,12 @@ char *ksr__skip_quoted(char *p, char *end)
 }
 
 /* gen-value characters: token, host (with ':' and '[...]' for IPv6), and a bit more. */
-static bool is_value_char(unsigned char c)
+/* visible characters but ; , = " < > \ — as a bitmap: every parameter byte comes here */
+static inline bool is_value_char(unsigned char c)
 {
-	return c > 0x20 && c < 0x7f && !strchr(";,=\"<>\\", c);
+	static const uint64_t bits[2] = {0x87ffeffa00000000ULL, 0x7fffffffefffffffULL};
+
+	return c < 128 && ((bits[c >> 6] >> (c & 63)) & 1);
 }
 
 int ksr__param_next(char **pp, char *end, struct ksr_param *ret_param)
@@ -152,7 +156,7 @@ int ksr__parse_params(char **pp, char *end, struct ksr_arena *arena,
 
 int ksr_parse_params(struct ksr_str s, struct ksr_arena *arena, struct ksr_param **ret_list)
 {
-	char *p = s.s, *end = s.s + s.len;
+	char *p = s.s, *end = ksr_str_end(s);
 	struct ksr_param *list = NULL;
 	int r;
 

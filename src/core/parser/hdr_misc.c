@@ -105,7 +105,7 @@ static int trailing_params(char *p, char *end, struct ksr_arena *arena, struct k
 static int content_type(struct ksr_str body, struct ksr_arena *arena, void *out)
 {
 	struct ksr_content_type ct = {0};
-	char *p = body.s, *end = body.s + body.len;
+	char *p = body.s, *end = ksr_str_end(body);
 	int r;
 
 	r = media_type(&p, end, &ct.type, &ct.subtype);
@@ -251,7 +251,7 @@ int ksr_msg_min_expires(struct ksr_msg *msg, uint32_t *ret_secs)
 static int event_cb(struct ksr_str body, struct ksr_arena *arena, void *out)
 {
 	struct ksr_event ev = {0};
-	char *end = body.s + body.len, *p = ksr__skip_lws(body.s, end), *t, *d;
+	char *end = ksr_str_end(body), *p = ksr__skip_lws(body.s, end), *t, *d;
 	int r;
 
 	t = ksr__skip_token(p, end);
@@ -319,7 +319,7 @@ static const struct {
 /* Privacy-hdr = "Privacy" HCOLON priv-value *(";" priv-value) */
 int ksr_parse_privacy(struct ksr_str body, unsigned int *ret_mask)
 {
-	char *end = body.s + body.len, *p = body.s, *t;
+	char *end = ksr_str_end(body), *p = body.s, *t;
 	unsigned int mask = 0;
 
 	for (;;) {
@@ -383,7 +383,7 @@ int ksr_parse_text(struct ksr_str body, struct ksr_str *ret_text)
 	ksr_str_trim(&t);
 	if (t.len == 0)
 		return -EINVAL;
-	for (p = t.s, end = t.s + t.len; p < end;) {
+	for (p = t.s, end = ksr_str_end(t); p < end;) {
 		unsigned char c = (unsigned char)*p;
 
 		if (c == '\r' || c == '\n') {
@@ -432,7 +432,7 @@ int ksr_msg_server(struct ksr_msg *msg, struct ksr_str *ret_text)
 
 static int media_range(struct ksr_str item, struct ksr_arena *arena, struct ksr_media_range *m)
 {
-	char *p = item.s, *end = item.s + item.len;
+	char *p = item.s, *end = ksr_str_end(item);
 	int r;
 
 	r = media_type(&p, end, &m->type, &m->subtype);

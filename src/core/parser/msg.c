@@ -3,22 +3,18 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "core/mem/arena.h"
 #include "core/parser/limits.h"
 
-static bool is_token_char(unsigned char c)
+/* token characters (RFC 3261 25.1) as a bitmap: one lookup per header-name byte */
+static const uint64_t token_bits[4] = {0x03ff6ca200000000ULL, 0x47ffffff87fffffeULL, 0, 0};
+
+static inline bool is_token_char(unsigned char c)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	switch (c) {
-	case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`':
-	case '\'': case '~':
-		return true;
-	default:
-		return false;
-	}
+	return (token_bits[c >> 6] >> (c & 63)) & 1;
 }
 
 static const struct {
@@ -111,18 +107,34 @@ static void by_len_init(void)
 	}
 }
 
+static bool by_len_ready;
+
+/*
+ * The known names are lowercase [a-z0-9-]; a header name is token characters. Setting
+ * bit 0x20 lowercases a letter and leaves '-' and digits as they are, so this compares
+ * without regard to case, without a library call per header.
+ */
+static inline bool name_is(const char *lc, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((char)(s[i] | 0x20) != lc[i])
+			return false;
+	return true;
+}
+
 enum ksr_hdr_type ksr_hdr_type_of(struct ksr_str name)
 {
 	const struct hdr_name *const *b;
 
 	if (name.len == 0 || name.len > HDR_NAME_MAX)
 		return KSR_HDR_OTHER;
-	pthread_once(&by_len_once, by_len_init);
-	for (b = by_len[name.len]; *b; b++) {
-		if (((*b)->name[0] | 0x20) == (name.s[0] | 0x20) &&
-		    strncasecmp((*b)->name, name.s, name.len) == 0)
-			return (*b)->type;
+	if (!__atomic_load_n(&by_len_ready, __ATOMIC_ACQUIRE)) {
+		pthread_once(&by_len_once, by_len_init);
+		__atomic_store_n(&by_len_ready, true, __ATOMIC_RELEASE);
 	}
+	for (b = by_len[name.len]; *b; b++)
+		if (name_is((*b)->name, name.s, name.len))
+			return (*b)->type;
 	return KSR_HDR_OTHER;
 }
 
@@ -143,11 +155,22 @@ struct ksr_hdr *ksr_msg_hdr_next(const struct ksr_hdr *h)
 }
 
 /* End of the line starting at p: points at CR or LF, or at end. */
-static char *line_end(char *p, char *end)
+/*
+ * The end of the line at p: the CR of its CRLF, or a bare LF (accepted: some stacks send
+ * them). NULL when no LF follows. A CR anywhere else sets *ret_bad: copied into a reply,
+ * it would end that reply's headers early. memchr, because every byte of every header
+ * goes through here.
+ */
+static char *line_end(char *p, char *end, bool *ret_bad)
 {
-	while (p < end && *p != '\r' && *p != '\n')
-		p++;
-	return p;
+	char *nl = memchr(p, '\n', (size_t)(end - p)), *cr;
+
+	if (!nl)
+		return NULL;
+	cr = memchr(p, '\r', (size_t)(nl - p));
+	if (cr && cr != nl - 1)
+		*ret_bad = true;
+	return cr == nl - 1 ? cr : nl;
 }
 
 /* Step over one line terminator (CRLF or bare LF). */
@@ -300,6 +323,7 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 	char *p = buf, *end = buf + len, *eol;
 	struct ksr_hdr *last = NULL;
 	const char *deferred = NULL; /* a fault found early, reported once the headers are split */
+	bool bare_cr = false;
 	unsigned int nhdr = 0, nvia = 0;
 	int r;
 
@@ -316,9 +340,13 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 	/* RFC 3261 7.5: empty lines before the start line are ignored */
 	while (p < end && (*p == '\r' || *p == '\n'))
 		p++;
-	eol = line_end(p, end);
-	if (eol == end) {
+	eol = line_end(p, end, &bare_cr);
+	if (!eol) {
 		*ret_err = "no end of first line";
+		return -EINVAL;
+	}
+	if (bare_cr) {
+		*ret_err = "a CR without LF in the first line";
 		return -EINVAL;
 	}
 	r = parse_first_line(msg, p, eol, ret_err, &deferred);
@@ -334,9 +362,13 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 			*ret_err = "no empty line after headers";
 			return -EINVAL;
 		}
-		if (*p == '\r' || *p == '\n') {
+		if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
 			p = skip_eol(p, end);
 			break;
+		}
+		if (*p == '\r') {
+			*ret_err = "a CR without LF in the headers";
+			return -EINVAL;
 		}
 		if (ksr_is_ws(*p)) {
 			*ret_err = "continuation line without header";
@@ -360,9 +392,14 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 		/* the value runs to the first line end not followed by folding whitespace */
 		vend = vstart;
 		for (;;) {
-			vend = line_end(vend, end);
-			if (vend == end) {
+			vend = line_end(vend, end, &bare_cr);
+			if (!vend) {
 				*ret_err = "header without line end";
+				return -EINVAL;
+			}
+			if (bare_cr) {
+				/* not kept: a reply built from the headers before never copies it */
+				*ret_err = "a CR without LF in the headers";
 				return -EINVAL;
 			}
 			char *next = skip_eol(vend, end);
@@ -372,9 +409,11 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 			}
 			break;
 		}
-		h = ksr_arena_alloc(arena, sizeof(*h));
+		h = ksr_arena_alloc_nz(arena, sizeof(*h)); /* every field is set below */
 		if (!h)
 			return -ENOMEM;
+		h->parsed = NULL;
+		h->next = NULL;
 		h->name = ksr_str_make(p, (size_t)(name_end - p));
 		h->type = ksr_hdr_type_of(h->name);
 		h->body = ksr_str_make(vstart, (size_t)(vend - vstart));

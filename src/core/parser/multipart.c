@@ -154,7 +154,7 @@ static int parse_part(char *p, char *pe, struct ksr_arena *arena, struct ksr_bod
 int ksr_parse_multipart(struct ksr_str body, struct ksr_str boundary, struct ksr_arena *arena,
 			struct ksr_body_part **ret_parts)
 {
-	char *start = body.s, *end = body.s + body.len, *after, *d;
+	char *start = body.s, *end = ksr_str_end(body), *after, *d;
 	struct ksr_body_part *first = NULL, **tail = &first;
 	unsigned int nparts = 0;
 	bool close = false;

@@ -21,7 +21,8 @@ int ksr_parse_addr_list(struct ksr_str body, bool require_angle, struct ksr_aren
 
 		if (!a)
 			return -ENOMEM;
-		r = ksr__parse_addr(item, require_angle ? KSR__ADDR_ANGLE : 0, arena, a);
+		r = ksr__parse_addr(item, KSR__ADDR_LR | (require_angle ? KSR__ADDR_ANGLE : 0), arena,
+				    a);
 		if (r < 0)
 			return r;
 		*tail = a;
@@ -132,7 +133,7 @@ static int parse_counter(struct ksr_str v, unsigned int *ret)
 static int diversion_value(struct ksr_str item, struct ksr_arena *arena, struct ksr_diversion *d)
 {
 	struct ksr_addr a;
-	int r = ksr__parse_addr(item, KSR__ADDR_ANGLE, arena, &a);
+	int r = ksr__parse_addr(item, KSR__ADDR_ANGLE | KSR__ADDR_LR, arena, &a);
 
 	if (r < 0)
 		return r;

@@ -153,40 +153,42 @@ static bool valid_hostname(const char *s, size_t n)
 	return true;
 }
 
-int ksr_param_find(struct ksr_str params, const char *name, struct ksr_str *ret_value)
+/* The first parameter called name in ";a=b;c"; 1 when present, 0 when absent. */
+static int param_find(struct ksr_str params, struct ksr_str name, struct ksr_str *ret_value)
 {
-	size_t nlen = strlen(name);
-	char *p = params.s, *end = params.s + params.len;
+	char *p = params.s, *end = ksr_str_end(params);
 
 	while (p < end) {
 		char *e = memchr(p, ';', (size_t)(end - p)), *eq;
+		struct ksr_str n;
 
 		if (!e)
 			e = end;
 		eq = memchr(p, '=', (size_t)(e - p));
-		{
-			char *ne = eq ? eq : e;
-			struct ksr_str n = ksr_str_make(p, (size_t)(ne - p));
-
-			ksr_str_trim(&n);
-			if (n.len == nlen && strncasecmp(n.s, name, nlen) == 0) {
-				if (ret_value) {
-					*ret_value = eq ? ksr_str_make(eq + 1, (size_t)(e - eq - 1))
-							: ksr_str_make(e, 0);
-					ksr_str_trim(ret_value);
-				}
-				return 1;
+		n = ksr_str_make(p, (size_t)((eq ? eq : e) - p));
+		ksr_str_trim(&n);
+		if (ksr_str_caseeq(&n, &name)) {
+			if (ret_value) {
+				*ret_value = eq ? ksr_str_make(eq + 1, (size_t)(e - eq - 1))
+						: ksr_str_make(e, 0);
+				ksr_str_trim(ret_value);
 			}
+			return 1;
 		}
 		p = e + 1;
 	}
 	return 0;
 }
 
+int ksr_param_find(struct ksr_str params, const char *name, struct ksr_str *ret_value)
+{
+	return param_find(params, ksr_str_make((char *)name, strlen(name)), ret_value);
+}
+
 /* Each ";name[=value]" of a URI's parameters: characters checked, known ones noted. */
 static int parse_params(struct ksr_str params, struct ksr_uri *u)
 {
-	char *p = params.s, *end = params.s + params.len;
+	char *p = params.s, *end = ksr_str_end(params);
 
 	while (p <= end) {
 		char *e = memchr(p, ';', (size_t)(end - p)), *eq;
@@ -228,7 +230,7 @@ static int parse_params(struct ksr_str params, struct ksr_uri *u)
 
 static int parse_headers(struct ksr_str h)
 {
-	char *p = h.s, *end = h.s + h.len;
+	char *p = h.s, *end = ksr_str_end(h);
 
 	while (p <= end) {
 		char *e = memchr(p, '&', (size_t)(end - p)), *eq;
@@ -250,8 +252,11 @@ static int parse_headers(struct ksr_str h)
 
 static int parse_sip(char *p, char *end, struct ksr_uri *u)
 {
-	char *at = memchr(p, '@', (size_t)(end - p)), *h, *he, *q;
+	char *at, *h, *he, *q;
 
+	if (p >= end)
+		return -EINVAL;
+	at = memchr(p, '@', (size_t)(end - p));
 	if (at) {
 		char *colon;
 
@@ -341,7 +346,7 @@ static int parse_tel(char *p, char *end, struct ksr_uri *u)
 int ksr_uri_parse(struct ksr_str s, struct ksr_uri *ret)
 {
 	struct ksr_uri u = {0};
-	char *p = s.s, *end = s.s + s.len, *colon;
+	char *p = s.s, *end = ksr_str_end(s), *colon;
 	int r;
 
 	if (!__atomic_load_n(&cls_ready, __ATOMIC_ACQUIRE))
@@ -418,7 +423,7 @@ static int next_char(const char **p, const char *end, bool *escaped_reserved)
 /* Equal after unescaping (RFC 3261 19.1.4), optionally without regard to case. */
 static bool esc_equal(struct ksr_str a, struct ksr_str b, bool icase)
 {
-	const char *pa = a.s, *ea = a.s + a.len, *pb = b.s, *eb = b.s + b.len;
+	const char *pa = a.s, *ea = ksr_str_end(a), *pb = b.s, *eb = ksr_str_end(b);
 
 	while (pa < ea && pb < eb) {
 		bool ra, rb;
@@ -446,26 +451,25 @@ static bool param_matches(struct ksr_str pa, struct ksr_str pb, const char *name
 }
 
 /* Any other parameter present in both must match; one present in only one is ignored. */
+/*
+ * Any other parameter present in both must match: the first occurrence of each name in
+ * one against the first in the other, so that a URI always equals itself.
+ */
 static bool common_params_match(struct ksr_str pa, struct ksr_str pb)
 {
-	char *p = pa.s, *end = pa.s + pa.len;
+	char *p = pa.s, *end = ksr_str_end(pa);
 
 	while (p < end) {
-		char *e = memchr(p, ';', (size_t)(end - p)), *eq, name[64];
-		struct ksr_str va, vb;
-		size_t n;
+		char *e = memchr(p, ';', (size_t)(end - p)), *eq;
+		struct ksr_str name, va, vb;
 
 		if (!e)
 			e = end;
 		eq = memchr(p, '=', (size_t)(e - p));
-		n = (size_t)((eq ? eq : e) - p);
-		if (n > 0 && n < sizeof(name)) {
-			memcpy(name, p, n);
-			name[n] = '\0';
-			va = eq ? ksr_str_make(eq + 1, (size_t)(e - eq - 1)) : ksr_str_make(e, 0);
-			if (ksr_param_find(pb, name, &vb) && !esc_equal(va, vb, true))
-				return false;
-		}
+		name = ksr_str_make(p, (size_t)((eq ? eq : e) - p));
+		if (name.len && param_find(pa, name, &va) && param_find(pb, name, &vb) &&
+		    !esc_equal(va, vb, true))
+			return false;
 		p = e + 1;
 	}
 	return true;
@@ -474,7 +478,7 @@ static bool common_params_match(struct ksr_str pa, struct ksr_str pb)
 /* Header components must be the same set in both (names without case, values with). */
 static bool headers_subset(struct ksr_str ha, struct ksr_str hb)
 {
-	char *p = ha.s, *end = ha.s + ha.len;
+	char *p = ha.s, *end = ksr_str_end(ha);
 
 	while (p < end) {
 		char *e = memchr(p, '&', (size_t)(end - p)), *eq;
@@ -485,7 +489,7 @@ static bool headers_subset(struct ksr_str ha, struct ksr_str hb)
 		eq = memchr(p, '=', (size_t)(e - p));
 		if (!eq)
 			return false;
-		for (char *q = hb.s, *qend = hb.s + hb.len; q < qend;) {
+		for (char *q = hb.s, *qend = ksr_str_end(hb); q < qend;) {
 			char *qe = memchr(q, '&', (size_t)(qend - q)), *qeq;
 
 			if (!qe)

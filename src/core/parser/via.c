@@ -153,7 +153,7 @@ static int parse_params(char **pp, char *end, struct ksr_arena *arena, struct ks
 
 int ksr_parse_via(struct ksr_str body, struct ksr_arena *arena, struct ksr_via **ret_via)
 {
-	char *p = body.s, *end = body.s + body.len;
+	char *p = body.s, *end = ksr_str_end(body);
 	struct ksr_via *first = NULL, *last = NULL;
 	int r;
 

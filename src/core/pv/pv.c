@@ -254,7 +254,7 @@ int ksr_pv_parse(struct ksr_str s, struct ksr_arena *arena, struct ksr_pv_spec *
                  size_t *ret_len, const char **ret_err)
 {
 	const char *err = NULL;
-	int r = parse_spec(s.s, s.s + s.len, arena, MODE_EXPR, ret_spec, ret_len, &err);
+	int r = parse_spec(s.s, ksr_str_end(s), arena, MODE_EXPR, ret_spec, ret_len, &err);
 
 	if (r < 0 && ret_err)
 		*ret_err = err ? err : "out of memory";
@@ -407,7 +407,7 @@ static void fmt_literal(struct ksr_pv_fmt *fmt, char *lit, size_t *lit_len, cons
 int ksr_pv_fmt_parse(struct ksr_str s, struct ksr_arena *arena, struct ksr_pv_fmt **ret_fmt,
                      const char **ret_err)
 {
-	const char *p = s.s, *end = s.s + s.len, *err = NULL;
+	const char *p = s.s, *end = ksr_str_end(s), *err = NULL;
 	struct ksr_pv_fmt *fmt = ksr_arena_alloc(arena, sizeof(*fmt));
 	size_t max = 1, lit_len = 0;
 	char *lit;

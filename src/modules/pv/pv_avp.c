@@ -215,13 +215,13 @@ static int xavp_parse_part(struct ksr_str s, struct ksr_arena *arena, struct xav
 	}
 	if (!lb)
 		return 0;
-	if (s.s[s.len - 1] != ']' || lb + 2 > s.s + s.len - 1) {
+	if (s.s[s.len - 1] != ']' || lb + 2 > ksr_str_end(s) - 1) {
 		*ret_err = "bad XAVP index";
 		return -EINVAL;
 	}
 	{
 		struct ksr_str in =
-		        ksr_str_make((char *)lb + 1, (size_t)(s.s + s.len - 1 - lb - 1));
+		        ksr_str_make((char *)lb + 1, (size_t)(ksr_str_end(s) - 1 - lb - 1));
 		struct ksr_val v = {.type = KSR_VAL_STR, .s = in};
 		size_t used;
 		int r;

@@ -181,14 +181,14 @@ static int w_xavp_params_explode(struct ksr_msg *msg, const struct ksr_fparam *p
 		struct ksr_val v = {.type = KSR_VAL_STR};
 
 		rest = semi ? ksr_str_make((char *)semi + 1, rest.len - item.len - 1)
-		            : ksr_str_make(rest.s + rest.len, 0);
+		            : ksr_str_make(ksr_str_end(rest), 0);
 		ksr_str_trim(&item);
 		if (item.len == 0)
 			continue;
 		eq = memchr(item.s, '=', item.len);
 		name = ksr_str_make(item.s, eq ? (size_t)(eq - item.s) : item.len);
 		v.s = eq ? ksr_str_make((char *)eq + 1, item.len - name.len - 1)
-		         : ksr_str_make(item.s + item.len, 0);
+		         : ksr_str_make(ksr_str_end(item), 0);
 		ksr_str_trim(&name);
 		ksr_str_trim(&v.s);
 		if (name.len == 0 || ksr_xavp_add_val(msg->arena, &root->list, name, &v, NULL) < 0)

@@ -150,7 +150,7 @@ static int ruri_set(struct ksr_msg *msg, long code, const struct ksr_val *val)
 				return u.host.len ? ruri_splice(msg, cur, u.user.s, u.host.s,
 				                                KSR_STR_NULL, KSR_STR_NULL)
 				                  : -EINVAL;
-			return ruri_splice(msg, cur, u.user.s, u.user.s + u.user.len, v,
+			return ruri_splice(msg, cur, u.user.s, ksr_str_end(u.user), v,
 			                   KSR_STR_NULL);
 		}
 		if (null || v.len == 0)
@@ -161,7 +161,7 @@ static int ruri_set(struct ksr_msg *msg, long code, const struct ksr_val *val)
 	case URI_HOST:
 		if (null || v.len == 0 || !u.host.len)
 			return -EINVAL;
-		return ruri_splice(msg, cur, u.host.s, u.host.s + u.host.len, v, KSR_STR_NULL);
+		return ruri_splice(msg, cur, u.host.s, ksr_str_end(u.host), v, KSR_STR_NULL);
 	case URI_PORT:
 		if (!u.host.len)
 			return -EINVAL;
@@ -169,15 +169,15 @@ static int ruri_set(struct ksr_msg *msg, long code, const struct ksr_val *val)
 			if (!u.port_str.len)
 				return 0;
 			return ruri_splice(msg, cur, u.port_str.s - 1,
-			                   u.port_str.s + u.port_str.len, KSR_STR_NULL,
+			                   ksr_str_end(u.port_str), KSR_STR_NULL,
 			                   KSR_STR_NULL);
 		}
 		if ((r = port_value(msg, val, &v)) < 0)
 			return r;
 		if (u.port_str.len)
-			return ruri_splice(msg, cur, u.port_str.s, u.port_str.s + u.port_str.len, v,
+			return ruri_splice(msg, cur, u.port_str.s, ksr_str_end(u.port_str), v,
 			                   KSR_STR_NULL);
-		return ruri_splice(msg, cur, u.host.s + u.host.len, u.host.s + u.host.len,
+		return ruri_splice(msg, cur, ksr_str_end(u.host), ksr_str_end(u.host),
 		                   KSR_STR_STATIC(":"), v);
 	}
 	return -EINVAL;

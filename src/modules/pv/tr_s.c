@@ -540,7 +540,7 @@ static int select_field(const struct s_data *d, struct ksr_msg *msg, struct ksr_
 	if (idx < 0)
 		idx += n;
 	if (idx < 0 || idx >= n)
-		return pv_ret_str(val, ksr_str_make(in.s + in.len, 0));
+		return pv_ret_str(val, ksr_str_make(ksr_str_end(in), 0));
 	for (size_t i = 0; i <= in.len; i++) {
 		if (i == in.len || in.s[i] == d->c) {
 			if (k++ == idx)
@@ -707,7 +707,7 @@ static int s_apply(struct ksr_msg *msg, const struct ksr_tr *tr, struct ksr_val 
 		if (n < 0)
 			return -EINVAL;
 		if ((size_t)n >= in.len)
-			return pv_ret_str(val, ksr_str_make(in.s + in.len, 0));
+			return pv_ret_str(val, ksr_str_make(ksr_str_end(in), 0));
 		if (tr->subtype == S_STRIP)
 			return pv_ret_str(val, ksr_str_make(in.s + n, in.len - (size_t)n));
 		return pv_ret_str(val, ksr_str_make(in.s, in.len - (size_t)n));

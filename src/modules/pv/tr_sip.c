@@ -60,7 +60,7 @@ static int plist_next(struct plist *pl, struct ksr_str *ret_name, struct ksr_str
 			*ret_name = ksr_str_make(item.s, eq ? (size_t)(eq - item.s) : item.len);
 			*ret_value = eq ? ksr_str_make((char *)eq + 1,
 			                               item.len - (size_t)(eq - item.s) - 1)
-			                : ksr_str_make(item.s + item.len, 0);
+			                : ksr_str_make(ksr_str_end(item), 0);
 			ksr_str_trim(ret_name);
 			ksr_str_trim(ret_value);
 		}
@@ -317,7 +317,7 @@ static int nameaddr_apply(struct ksr_msg *msg, const struct ksr_tr *tr, struct k
 	if ((r = pv_tr_input_str(msg, val, &in)) < 0)
 		return r;
 	p = in.s;
-	end = in.s + in.len;
+	end = ksr_str_end(in);
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
 	for (const char *q = p; q < end && !lt; q++) {

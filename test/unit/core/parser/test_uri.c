@@ -208,6 +208,12 @@ static void test_compare(void **state)
 		 "sip:alice@atlanta.com?priority=urgent&subject=project%20x"},
 		{"sip:[2001:db8::10]:5060", "sip:[2001:DB8::10]:5060"},
 		{"tel:+1-201-555-0123", "tel:+1-201-555-0123"},
+		/* a repeated parameter: first occurrences are compared (a URI equals itself) */
+		{"sip:a@b;x=1;x=2", "sip:a@b;x=1;x=2"},
+		{"sip:b;r;r=:", "sip:b;r;r=:"},
+		/* names of any length take part */
+		{"sip:a@b;aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=1",
+		 "sip:a@b"},
 	};
 	static const char *const differ[][2] = {
 		{"SIP:ALICE@AtLanTa.CoM;Transport=udp", "sip:alice@AtLanTa.CoM;Transport=UDP"},
@@ -222,6 +228,8 @@ static void test_compare(void **state)
 		{"sip:alice:pw@atlanta.com", "sip:alice@atlanta.com"},
 		{"sip:a%3bb@atlanta.com", "sip:a;b@atlanta.com"}, /* escaped reserved stays apart */
 		{"sip:alice@atlanta.com;maddr=192.0.2.1", "sip:alice@atlanta.com"},
+		{"sip:a@b;aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=1",
+		 "sip:a@b;aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=2"},
 	};
 
 	/* the first pair of `differ` is from the RFC: userinfo is case-sensitive */
