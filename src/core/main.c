@@ -36,6 +36,7 @@ struct options {
 	int nlisten;
 	char **defines; /* -A values, kept for reloads */
 	int ndefines;
+	char *cfg_path; /* the config file's absolute path, for reloads */
 };
 
 static void usage(FILE *out)
@@ -269,13 +270,11 @@ static int write_pid_file(const char *path)
 	return rename(tmp, path) < 0 ? -errno : 0;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv, struct options *o)
 {
-	struct options o = {.cfg_file = KSR_DEFAULT_CFG_FILE};
 	struct ksr_program *prog = NULL;
 	struct ksr_cfg_error err;
 	struct ksr_pp *pp;
-	char *cfg_path = NULL;
 	sigset_t sigs;
 	int ready_fd = -1, children, r, sig;
 
@@ -285,35 +284,35 @@ int main(int argc, char **argv)
 	/* the predefined names first: -A may redefine them */
 	if (ksr_pp_define_core(pp, KSR_VERSION, KSR_OS) < 0)
 		return 1;
-	if (parse_args(argc, argv, &o, pp) < 0)
+	if (parse_args(argc, argv, o, pp) < 0)
 		return 1;
-	if (o.cfg_print)
-		return cfg_print(pp, o.cfg_file);
+	if (o->cfg_print)
+		return cfg_print(pp, o->cfg_file);
 	if (!ksr_module_path)
 		ksr_module_path = strdup(KSR_DEFAULT_MODULE_PATH);
 	ksr_log_stderr = true; /* until the config says otherwise */
-	ksr_log_level = L_WARN + o.debug_incr;
+	ksr_log_level = L_WARN + o->debug_incr;
 
-	r = ksr_cfg_load(o.cfg_file, pp, &prog, &err);
+	r = ksr_cfg_load(o->cfg_file, pp, &prog, &err);
 	ksr_pp_free(pp);
 	if (r < 0) {
-		print_cfg_error(&err, o.cfg_file);
+		print_cfg_error(&err, o->cfg_file);
 		return 1;
 	}
 	/* reloads read the same file with the same defines, whatever the directory then */
-	cfg_path = realpath(o.cfg_file, NULL);
-	ksr_reload_setup(cfg_path ? cfg_path : o.cfg_file, o.defines, o.ndefines);
+	o->cfg_path = realpath(o->cfg_file, NULL);
+	ksr_reload_setup(o->cfg_path ? o->cfg_path : o->cfg_file, o->defines, o->ndefines);
 	/* the command line wins over the config */
-	ksr_log_level = ksr_core_cfg.debug + o.debug_incr;
-	ksr_log_stderr = o.log_stderr || ksr_core_cfg.log_stderror;
-	children = o.children ? o.children : ksr_core_cfg.children;
-	if (o.nlisten) {
+	ksr_log_level = ksr_core_cfg.debug + o->debug_incr;
+	ksr_log_stderr = o->log_stderr || ksr_core_cfg.log_stderror;
+	children = o->children ? o->children : ksr_core_cfg.children;
+	if (o->nlisten) {
 		const char *why;
 
 		ksr_listeners_clear();
-		for (int i = 0; i < o.nlisten; i++) {
-			if (ksr_listener_add(o.listen[i], &why) < 0) {
-				fprintf(stderr, "kamailio: -l %s: %s\n", o.listen[i], why);
+		for (int i = 0; i < o->nlisten; i++) {
+			if (ksr_listener_add(o->listen[i], &why) < 0) {
+				fprintf(stderr, "kamailio: -l %s: %s\n", o->listen[i], why);
 				return 1;
 			}
 		}
@@ -328,8 +327,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!prog->request_route)
-		LM_WARN("no request_route in %s: requests will be ignored\n", o.cfg_file);
-	if (o.check_only) {
+		LM_WARN("no request_route in %s: requests will be ignored\n", o->cfg_file);
+	if (o->check_only) {
 		ksr_cfg_core_log_ignored();
 		fprintf(stderr, "config file ok, exiting...\n");
 		ksr_program_unref(prog);
@@ -341,7 +340,7 @@ int main(int argc, char **argv)
 
 	if (ksr_listeners_bind() < 0)
 		return 1;
-	if (!o.foreground && daemonize(&ready_fd) < 0) {
+	if (!o->foreground && daemonize(&ready_fd) < 0) {
 		fprintf(stderr, "kamailio: cannot fork into the background: %s\n", strerror(errno));
 		return 1;
 	}
@@ -377,8 +376,8 @@ int main(int argc, char **argv)
 		report_ready(ready_fd, 1);
 		return 1;
 	}
-	if (o.pid_file && (r = write_pid_file(o.pid_file)) < 0)
-		LM_ERR("cannot write pid file %s: %s\n", o.pid_file, strerror(-r));
+	if (o->pid_file && (r = write_pid_file(o->pid_file)) < 0)
+		LM_ERR("cannot write pid file %s: %s\n", o->pid_file, strerror(-r));
 	LM_NOTICE("%s started, %d worker(s) per listener\n", KSR_FULL_VERSION, children);
 	report_ready(ready_fd, 0);
 
@@ -395,14 +394,23 @@ int main(int argc, char **argv)
 	ksr_modules_destroy();
 	ksr_program_install(NULL);
 	ksr_listeners_clear();
-	if (o.pid_file)
-		unlink(o.pid_file);
+	if (o->pid_file)
+		unlink(o->pid_file);
 	ksr_modules_unload();
 	ksr_cfgvars_clear();
 	ksr_cfg_core_reset();
 	free(ksr_module_path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {.cfg_file = KSR_DEFAULT_CFG_FILE};
+	int r = run(argc, argv, &o);
+
+	/* whatever way run() returned, what the options own goes */
 	free(o.listen);
 	free(o.defines);
-	free(cfg_path);
-	return 0;
+	free(o.cfg_path);
+	return r;
 }

@@ -163,12 +163,19 @@ int ksr_msg_set_ruri(struct ksr_msg *msg, struct ksr_str uri)
 		return -ENOMEM;
 	memcpy(c, uri.s, uri.len);
 	msg->new_uri = ksr_str_make(c, uri.len);
+	msg->new_ruri = NULL;
 	return 0;
 }
 
 struct ksr_str ksr_msg_cur_ruri(const struct ksr_msg *msg)
 {
 	return msg->new_uri.s ? msg->new_uri : msg->first.req.uri;
+}
+
+void ksr_msg_reset_ruri(struct ksr_msg *msg)
+{
+	msg->new_uri = KSR_STR_NULL;
+	msg->new_ruri = NULL;
 }
 
 int ksr_msg_set_body(struct ksr_msg *msg, struct ksr_str body, struct ksr_str content_type)

@@ -41,6 +41,8 @@ int ksr_msg_remove_first_value(struct ksr_msg *msg, struct ksr_hdr *h, const cha
 int ksr_msg_set_ruri(struct ksr_msg *msg, struct ksr_str uri);
 /* The Request-URI the message has now: the new one if set, else the received one. */
 struct ksr_str ksr_msg_cur_ruri(const struct ksr_msg *msg);
+/* Back to the received Request-URI (revert_uri). */
+void ksr_msg_reset_ruri(struct ksr_msg *msg);
 
 /*
  * A new body (empty to remove it); Content-Length is set to match when built, and

@@ -128,6 +128,7 @@ struct ksr_nameaddr {
 	struct ksr_str tag;
 	bool has_tag;
 	struct ksr_param *param_list; /* set by ksr_parse_fromto and ksr_msg_from/to */
+	struct ksr_uri *uri_parsed; /* uri, parsed on first use (ksr_nameaddr_uri) */
 };
 
 struct ksr_cseq {
@@ -175,6 +176,7 @@ struct ksr_msg {
 	struct ksr_edit *edits;
 	unsigned int nedits;
 	struct ksr_str new_uri; /* set: the Request-URI to send instead */
+	struct ksr_uri *new_ruri; /* new_uri parsed on first use; reset when it changes */
 	struct ksr_str dst_uri; /* $du: where to send, when not to the Request-URI */
 	bool new_body_set;
 	struct ksr_str new_body;

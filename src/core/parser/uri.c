@@ -544,22 +544,43 @@ bool ksr_uri_equal(const struct ksr_uri *a, const struct ksr_uri *b)
 	return headers_subset(a->headers, b->headers) && headers_subset(b->headers, a->headers);
 }
 
-int ksr_msg_ruri(struct ksr_msg *msg, struct ksr_uri **ret_uri)
+/* Parse s into a new arena record stored at *cache, unless already there. */
+static int cached_uri(struct ksr_msg *msg, struct ksr_str s, struct ksr_uri **cache,
+		      struct ksr_uri **ret_uri)
 {
 	struct ksr_uri *u;
 	int r;
 
-	if (msg->type != KSR_MSG_REQUEST)
-		return -EINVAL;
-	if (!msg->ruri) {
+	if (!*cache) {
 		u = ksr_arena_alloc(msg->arena, sizeof(*u));
 		if (!u)
 			return -ENOMEM;
-		r = ksr_uri_parse(msg->first.req.uri, u);
+		r = ksr_uri_parse(s, u);
 		if (r < 0)
 			return r;
-		msg->ruri = u;
+		*cache = u;
 	}
-	*ret_uri = msg->ruri;
+	*ret_uri = *cache;
 	return 0;
+}
+
+int ksr_msg_cur_ruri_parsed(struct ksr_msg *msg, struct ksr_uri **ret_uri)
+{
+	if (msg->type != KSR_MSG_REQUEST)
+		return -EINVAL;
+	if (!msg->new_uri.s)
+		return ksr_msg_ruri(msg, ret_uri);
+	return cached_uri(msg, msg->new_uri, &msg->new_ruri, ret_uri);
+}
+
+int ksr_nameaddr_uri(struct ksr_msg *msg, struct ksr_nameaddr *na, struct ksr_uri **ret_uri)
+{
+	return cached_uri(msg, na->uri, &na->uri_parsed, ret_uri);
+}
+
+int ksr_msg_ruri(struct ksr_msg *msg, struct ksr_uri **ret_uri)
+{
+	if (msg->type != KSR_MSG_REQUEST)
+		return -EINVAL;
+	return cached_uri(msg, msg->first.req.uri, &msg->ruri, ret_uri);
 }

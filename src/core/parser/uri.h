@@ -21,6 +21,11 @@ int ksr_param_find(struct ksr_str params, const char *name, struct ksr_str *ret_
 
 /* The parsed Request-URI of a request (cached), as ksr_uri_parse. */
 struct ksr_msg;
+struct ksr_nameaddr;
 int ksr_msg_ruri(struct ksr_msg *msg, struct ksr_uri **ret_uri);
+/* The Request-URI the request has now (after $ru/seturi...), parsed and cached. */
+int ksr_msg_cur_ruri_parsed(struct ksr_msg *msg, struct ksr_uri **ret_uri);
+/* The URI of a From/To body, parsed and cached on it (memory from msg's arena). */
+int ksr_nameaddr_uri(struct ksr_msg *msg, struct ksr_nameaddr *na, struct ksr_uri **ret_uri);
 
 #endif

@@ -131,7 +131,7 @@ static int w_seturi(struct ksr_msg *msg, const struct ksr_fparam *p)
 
 static int w_revert_uri(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
-	msg->new_uri = KSR_STR_NULL;
+	ksr_msg_reset_ruri(msg);
 	return 1;
 }
 

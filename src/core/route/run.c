@@ -197,15 +197,24 @@ static struct ksr_val keyword(struct run *rn, long kw)
 static bool is_myself(struct run *rn, const struct ksr_expr *l, const struct ksr_val *v)
 {
 	struct ksr_str s = to_str(rn, v);
-	struct ksr_uri u;
+	struct ksr_nameaddr *na;
+	struct ksr_uri *pu, u;
+	int r = -1;
 
-	if (l->type == KSR_E_KEYWORD &&
-	    (l->i == KSR_KW_URI || l->i == KSR_KW_FROM_URI || l->i == KSR_KW_TO_URI)) {
+	if (l->type != KSR_E_KEYWORD ||
+	    (l->i != KSR_KW_URI && l->i != KSR_KW_FROM_URI && l->i != KSR_KW_TO_URI))
+		return ksr_listener_is_local(s, 0);
+	/* the URIs the keywords name are parsed once per message, not per comparison */
+	if (l->i == KSR_KW_URI)
+		r = ksr_msg_cur_ruri_parsed(rn->msg, &pu);
+	else if ((l->i == KSR_KW_FROM_URI ? ksr_msg_from(rn->msg, &na) : ksr_msg_to(rn->msg, &na)) == 0)
+		r = ksr_nameaddr_uri(rn->msg, na, &pu);
+	if (r < 0) {
 		if (ksr_uri_parse(s, &u) < 0)
 			return false;
-		return ksr_listener_is_local(u.host, u.port);
+		pu = &u;
 	}
-	return ksr_listener_is_local(s, 0);
+	return ksr_listener_is_local(pu->host, pu->port);
 }
 
 static bool in_net(struct run *rn, const struct ksr_net *net, const struct ksr_val *v)

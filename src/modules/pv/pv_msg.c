@@ -64,15 +64,17 @@ enum uri_part {
 static int ruri_get(struct ksr_msg *msg, long code, struct ksr_val *ret)
 {
 	struct ksr_str cur;
-	struct ksr_uri u;
+	struct ksr_uri *pu, u;
 
 	if (msg->type != KSR_MSG_REQUEST)
 		return pv_ret_null(ret);
 	cur = ksr_msg_cur_ruri(msg);
 	if (code == URI_ALL)
 		return pv_ret_str(ret, cur);
-	if (ksr_uri_parse(cur, &u) < 0)
+	/* parsed once per message and Request-URI: $rU, $rd, $rp often come together */
+	if (ksr_msg_cur_ruri_parsed(msg, &pu) < 0)
 		return -EINVAL;
+	u = *pu;
 	switch (code) {
 	case URI_USER: return ret_str_or_null(ret, u.user);
 	case URI_HOST: return ret_str_or_null(ret, u.host);
@@ -243,7 +245,7 @@ enum addr_part {
 static int addr_get(struct ksr_msg *msg, long code, struct ksr_val *ret)
 {
 	struct ksr_nameaddr *na;
-	struct ksr_uri u;
+	struct ksr_uri *pu;
 	int r = (code & ADDR_TO) ? ksr_msg_to(msg, &na) : ksr_msg_from(msg, &na);
 
 	if (r == -ENOENT)
@@ -255,9 +257,9 @@ static int addr_get(struct ksr_msg *msg, long code, struct ksr_val *ret)
 	case ADDR_DISPLAY: return ret_str_or_null(ret, na->display);
 	case ADDR_TAG: return na->has_tag ? pv_ret_str(ret, na->tag) : pv_ret_null(ret);
 	}
-	if (ksr_uri_parse(na->uri, &u) < 0)
+	if (ksr_nameaddr_uri(msg, na, &pu) < 0)
 		return -EINVAL;
-	return ret_str_or_null(ret, (code & ~ADDR_TO) == ADDR_USER ? u.user : u.host);
+	return ret_str_or_null(ret, (code & ~ADDR_TO) == ADDR_USER ? pu->user : pu->host);
 }
 
 /* --- other fields --- */
