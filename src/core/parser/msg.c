@@ -316,8 +316,35 @@ static int parse_clen(struct ksr_str body, size_t *ret_len)
 	return 0;
 }
 
+/*
+ * On a datagram the message is the whole buffer; on a stream (TCP, TLS, WebSocket) it is
+ * a prefix of it: Content-Length is mandatory and says where the next message starts
+ * (RFC 3261 18.3), and a message cut short is not an error but a request for more bytes.
+ */
+static int parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *arena,
+		 bool stream, size_t *ret_used, const char **ret_err);
+
 int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *arena,
 		  const char **ret_err)
+{
+	size_t used;
+
+	return parse(msg, buf, len, arena, false, &used, ret_err);
+}
+
+int ksr_msg_parse_stream(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *arena,
+			 size_t *ret_used, const char **ret_err)
+{
+	size_t used = 0;
+	int r = parse(msg, buf, len, arena, true, &used, ret_err);
+
+	if (r == 0 || r == -EPROTONOSUPPORT)
+		*ret_used = used;
+	return r;
+}
+
+static int parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *arena,
+		 bool stream, size_t *ret_used, const char **ret_err)
 {
 	const char *err_dummy;
 	char *p = buf, *end = buf + len, *eol;
@@ -343,7 +370,7 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 	eol = line_end(p, end, &bare_cr);
 	if (!eol) {
 		*ret_err = "no end of first line";
-		return -EINVAL;
+		return stream ? -EAGAIN : -EINVAL;
 	}
 	if (bare_cr) {
 		*ret_err = "a CR without LF in the first line";
@@ -360,7 +387,7 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 
 		if (p >= end) {
 			*ret_err = "no empty line after headers";
-			return -EINVAL;
+			return stream ? -EAGAIN : -EINVAL;
 		}
 		if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
 			p = skip_eol(p, end);
@@ -368,7 +395,8 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 		}
 		if (*p == '\r') {
 			*ret_err = "a CR without LF in the headers";
-			return -EINVAL;
+			/* on a stream, the LF may be in the next read */
+			return stream && p + 1 == end ? -EAGAIN : -EINVAL;
 		}
 		if (ksr_is_ws(*p)) {
 			*ret_err = "continuation line without header";
@@ -384,6 +412,10 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 		colon = name_end;
 		while (colon < end && ksr_is_ws(*colon))
 			colon++;
+		if (stream && colon >= end) {
+			*ret_err = "header cut short";
+			return -EAGAIN;
+		}
 		if (name_end == p || colon >= end || *colon != ':') {
 			*ret_err = "malformed header name";
 			return -EINVAL;
@@ -395,7 +427,7 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 			vend = line_end(vend, end, &bare_cr);
 			if (!vend) {
 				*ret_err = "header without line end";
-				return -EINVAL;
+				return stream ? -EAGAIN : -EINVAL;
 			}
 			if (bare_cr) {
 				/* not kept: a reply built from the headers before never copies it */
@@ -458,11 +490,15 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
 		}
 		if (clen > msg->body.len) {
 			*ret_err = "body shorter than Content-Length";
-			return -EINVAL;
+			return stream ? -EAGAIN : -EINVAL;
 		}
 		/* on datagrams, bytes after Content-Length are ignored (RFC 3261 18.3) */
 		msg->body.len = clen;
+	} else if (stream) {
+		*ret_err = "no Content-Length on a stream";
+		return -EINVAL;
 	}
+	*ret_used = (size_t)(ksr_str_end(msg->body) - buf);
 	if (msg->bad_version) {
 		*ret_err = "unsupported SIP version";
 		return -EPROTONOSUPPORT;

@@ -13,6 +13,15 @@
 int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *arena,
 		  const char **ret_err);
 
+/*
+ * The same for the message at the start of a stream buffer (TCP, TLS, WebSocket):
+ * Content-Length is mandatory and ends the message; *ret_used is its length, so the bytes
+ * after it are the next message (RFC 3261 18.3). -EAGAIN when the buffer holds only part
+ * of a message: read more and parse again. Other errors as ksr_msg_parse.
+ */
+int ksr_msg_parse_stream(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *arena,
+			 size_t *ret_used, const char **ret_err);
+
 /* Header bodies, parsed on first call and cached on the header. 0 or -EINVAL/-ENOENT. */
 int ksr_msg_via1(struct ksr_msg *msg, struct ksr_via **ret_via);
 int ksr_msg_to(struct ksr_msg *msg, struct ksr_nameaddr **ret_to);

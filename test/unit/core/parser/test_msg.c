@@ -625,11 +625,61 @@ static void test_never_crash(void **state)
 	}
 }
 
+/* Streams (TCP, TLS, WS): Content-Length ends a message, the next one follows. */
+static void test_stream(void **state)
+{
+	struct fixture *f = *state;
+	const char *two = "MESSAGE sip:b@example.com SIP/2.0\r\n"
+	                  "Content-Length: 5\r\n"
+	                  "\r\n"
+	                  "hello"
+	                  "OPTIONS sip:b@example.com SIP/2.0\r\n"
+	                  "l: 0\r\n"
+	                  "\r\n";
+	size_t n = strlen(two), used = 0, first;
+	const char *why = NULL;
+	char *buf = malloc(n);
+
+	assert_non_null(buf);
+	memcpy(buf, two, n);
+	assert_int_equal(ksr_msg_parse_stream(&f->msg, buf, n, &f->arena, &used, &why), 0);
+	assert_int_equal(f->msg.first.req.method_id, KSR_METHOD_MESSAGE);
+	assert_int_equal(f->msg.body.len, 5);
+	assert_memory_equal(f->msg.body.s, "hello", 5);
+	first = used;
+	assert_int_equal(first, strlen(two) - strlen("OPTIONS sip:b@example.com SIP/2.0\r\nl: 0\r\n\r\n"));
+	assert_int_equal(ksr_msg_parse_stream(&f->msg, buf + first, n - first, &f->arena, &used, &why),
+	                 0);
+	assert_int_equal(f->msg.first.req.method_id, KSR_METHOD_OPTIONS);
+	assert_int_equal(used, n - first);
+	/* every prefix short of a whole message asks for more bytes, never fails */
+	for (size_t k = 0; k < first; k++) {
+		char *part = malloc(k ? k : 1);
+
+		assert_non_null(part);
+		memcpy(part, buf, k);
+		used = 12345;
+		assert_int_equal(ksr_msg_parse_stream(&f->msg, part, k, &f->arena, &used, &why),
+		                 -EAGAIN);
+		assert_int_equal(used, 12345); /* untouched */
+		free(part);
+	}
+	free(buf);
+	/* on a stream, Content-Length is mandatory (RFC 3261 18.3) */
+	buf = strdup("OPTIONS sip:b@example.com SIP/2.0\r\nCall-ID: x\r\n\r\n");
+	assert_non_null(buf);
+	assert_int_equal(ksr_msg_parse_stream(&f->msg, buf, strlen(buf), &f->arena, &used, &why),
+	                 -EINVAL);
+	assert_string_equal(why, "no Content-Length on a stream");
+	free(buf);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	        T(test_request),
+	        T(test_stream),
 	        T(test_methods),
 	        T(test_reply),
 	        T(test_leading_crlf),
