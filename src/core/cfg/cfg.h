@@ -78,6 +78,9 @@ struct ksr_cfg_val {
  * advertised_address). 0, or -ENOENT when there is no such core parameter.
  */
 int ksr_cfg_core_param_takes_raw(const char *name, bool *ret_raw);
+/* yes/no and their synonyms (true/false, on/off, enable/disable), as upstream reads them:
+ * 1, 0, or -1 for another word. */
+int ksr_cfg_bool_word(const char *s);
 /* Set one core parameter (for the parser and for tests); pos is the name's position. */
 int ksr_cfg_core_param(const char *name, const struct ksr_cfg_val *val, struct ksr_pos pos,
 		       struct ksr_cfg_error *err);

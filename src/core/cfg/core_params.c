@@ -625,8 +625,7 @@ int ksr_cfg_core_param_takes_raw(const char *name, bool *ret_raw)
 	return 0;
 }
 
-/* yes/no and their synonyms: 1, 0, or -1 for another word */
-static int bool_word(const char *s)
+int ksr_cfg_bool_word(const char *s)
 {
 	static const char *const yes[] = {"yes", "true", "on", "enable"};
 	static const char *const no[] = {"no", "false", "off", "disable"};
@@ -655,7 +654,7 @@ static int convert(const struct param *p, const struct ksr_cfg_val *in, struct k
 	case P_BOOL:
 		if (in->type == KSR_CFG_VAL_INT)
 			return 0;
-		if (in->type == KSR_CFG_VAL_ID && (b = bool_word(in->s)) >= 0) {
+		if (in->type == KSR_CFG_VAL_ID && (b = ksr_cfg_bool_word(in->s)) >= 0) {
 			out->i = b;
 			out->is_int = true;
 			return 0;

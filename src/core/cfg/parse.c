@@ -21,20 +21,6 @@
 #include "core/pv/pv.h"
 #include "core/route/program.h"
 
-/* yes/no and their synonyms, as upstream's lexer reads them: 1, 0, or -1 for another word */
-static int bool_word(const char *s)
-{
-	static const char *const yes[] = {"yes", "true", "on", "enable"};
-	static const char *const no[] = {"no", "false", "off", "disable"};
-
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(s, yes[i]) == 0)
-			return 1;
-		if (strcasecmp(s, no[i]) == 0)
-			return 0;
-	}
-	return -1;
-}
 
 /* ---- route blocks ------------------------------------------------------------------ */
 
@@ -391,7 +377,7 @@ static int parse_modparam(struct parser *ps, bool eval)
 	} else if (ps->tok.type == T_STRING && !neg) {
 		val.type = KSR_PT_STR;
 		val.s = ksr_str_make(ps->tok.text, ps->tok.len);
-	} else if (ps->tok.type == T_ID && !neg && (b = bool_word(ps->tok.text)) >= 0) {
+	} else if (ps->tok.type == T_ID && !neg && (b = ksr_cfg_bool_word(ps->tok.text)) >= 0) {
 		/* modparam("auth_db", "calculate_ha1", yes): yes/no are 1/0, as upstream */
 		val.type = KSR_PT_INT;
 		val.i = b;
@@ -585,7 +571,7 @@ static int parse_dotted(struct parser *ps, const char *group, struct ksr_pos pos
 	} else if (ps->tok.type == T_STRING) {
 		val.type = KSR_VAL_STR;
 		val.s = ksr_str_make(ps->tok.text, ps->tok.len);
-	} else if (ps->tok.type == T_ID && (b = bool_word(ps->tok.text)) >= 0) {
+	} else if (ps->tok.type == T_ID && (b = ksr_cfg_bool_word(ps->tok.text)) >= 0) {
 		val.type = KSR_VAL_INT;
 		val.i = b;
 	} else {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "core/cfg/cfg.h"
 #include "core/log.h"
 #include "core/pv/pv.h"
 
@@ -285,15 +286,14 @@ static int set_one(struct ksr_module *m, const struct ksr_param_export *p,
 			*(int *)p->target = (int)val->i;
 			return 0;
 		}
-		if (ksr_str_caseeq_cstr(&val->s, "yes") || ksr_str_caseeq_cstr(&val->s, "on") ||
-		    ksr_str_caseeq_cstr(&val->s, "true")) {
-			*(int *)p->target = 1;
-			return 0;
-		}
-		if (ksr_str_caseeq_cstr(&val->s, "no") || ksr_str_caseeq_cstr(&val->s, "off") ||
-		    ksr_str_caseeq_cstr(&val->s, "false")) {
-			*(int *)p->target = 0;
-			return 0;
+		{
+			/* "yes" as a string: the words the config reads as 1 and 0 (s is NUL-ended) */
+			int b = ksr_cfg_bool_word(val->s.s);
+
+			if (b >= 0) {
+				*(int *)p->target = b;
+				return 0;
+			}
 		}
 		*ret_err = "parameter takes an integer";
 		return -EINVAL;
