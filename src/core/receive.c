@@ -4,6 +4,7 @@
 #include "core/cfg/cfg.h"
 #include "core/log.h"
 #include "core/msg/check.h"
+#include "core/net/forward.h"
 #include "core/msg/reply.h"
 #include "core/net/listener.h"
 #include "core/parser/msg.h"
@@ -27,7 +28,10 @@ static void log_prefix_set(struct ksr_msg *msg)
 		ksr_log_set_prefix(s.s, s.len < MAX_LOG_PREFIX ? s.len : MAX_LOG_PREFIX);
 }
 
-/* A valid reply: the core's reply_route runs on it; relaying comes with forwarding. */
+/*
+ * A valid reply: the core's reply_route runs on it, then, unless it dropped the reply, the
+ * reply is relayed statelessly to the hop its next Via names (when the top Via is ours).
+ */
 static void receive_reply(struct ksr_msg *msg)
 {
 	struct ksr_program *prog = ksr_program_acquire();
@@ -36,11 +40,11 @@ static void receive_reply(struct ksr_msg *msg)
 	if (prog && prog->reply_route)
 		st = ksr_run_route(prog, prog->reply_route, msg, KSR_ROUTE_ONREPLY);
 	ksr_program_unref(prog);
-	if (st == KSR_RUN_DROP)
+	if (st == KSR_RUN_DROP) {
 		LM_DBG("reply %u dropped by reply_route\n", msg->first.rpl.code);
-	else
-		LM_DBG("reply %u received, no relaying of replies yet: dropped\n",
-		       msg->first.rpl.code);
+		return;
+	}
+	ksr_forward_reply(msg);
 }
 
 void ksr_receive(char *buf, size_t len, const struct ksr_rcv_info *rcv, struct ksr_arena *arena)

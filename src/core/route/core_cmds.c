@@ -11,6 +11,7 @@
 #include "core/mem/arena.h"
 #include "core/module/module.h"
 #include "core/msg/edit.h"
+#include "core/net/forward.h"
 #include "core/parser/msg.h"
 #include "core/parser/uri.h"
 
@@ -248,6 +249,44 @@ static int w_strip_tail(struct ksr_msg *msg, const struct ksr_fparam *p)
 	return rewrite(msg, STRIP_TAIL, KSR_STR_NULL, p[0].i);
 }
 
+/* forward(): to $du when set, else to the Request-URI. */
+static int w_forward(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return ksr_forward_request(msg, msg->dst_uri.len ? msg->dst_uri : ksr_msg_cur_ruri(msg)) < 0
+		       ? -1
+		       : 1;
+}
+
+/* forward(host[, port]): "host" may also be a whole sip: URI. */
+static int forward_to(struct ksr_msg *msg, struct ksr_str host, long port)
+{
+	char *uri;
+	int n;
+
+	if (port < 0 || port > 65535) {
+		LM_ERR("forward: bad port %ld\n", port);
+		return -1;
+	}
+	if (port == 0 && host.len > 4 && !strncasecmp(host.s, "sip:", 4))
+		return ksr_forward_request(msg, host) < 0 ? -1 : 1;
+	uri = ksr_arena_alloc(msg->arena, host.len + 16);
+	if (!uri)
+		return -1;
+	n = port ? snprintf(uri, host.len + 16, "sip:%.*s:%ld", KSR_STR_FMT(host), port)
+		 : snprintf(uri, host.len + 16, "sip:%.*s", KSR_STR_FMT(host));
+	return ksr_forward_request(msg, ksr_str_make(uri, (size_t)n)) < 0 ? -1 : 1;
+}
+
+static int w_forward1(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return forward_to(msg, p[0].s, 0);
+}
+
+static int w_forward2(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return forward_to(msg, p[0].s, p[1].i);
+}
+
 static int w_force_rport(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
 	msg->force_rport = true;
@@ -281,6 +320,12 @@ static const struct ksr_cmd_export cmds[] = {
 	{"strip", w_strip, {KSR_PT_INT}, NULL, REQ},
 	{"strip_tail", w_strip_tail, {KSR_PT_INT}, NULL, REQ},
 	{"revert_uri", w_revert_uri, {KSR_PT_NONE}, NULL, REQ},
+	{"forward", w_forward, {KSR_PT_NONE}, NULL, REQ},
+	{"forward", w_forward1, {KSR_PT_STR}, NULL, REQ},
+	{"forward", w_forward2, {KSR_PT_STR, KSR_PT_INT}, NULL, REQ},
+	{"forward_udp", w_forward, {KSR_PT_NONE}, NULL, REQ},
+	{"forward_udp", w_forward1, {KSR_PT_STR}, NULL, REQ},
+	{"forward_udp", w_forward2, {KSR_PT_STR, KSR_PT_INT}, NULL, REQ},
 	{"force_rport", w_force_rport, {KSR_PT_NONE}, NULL, KSR_ROUTE_REQUEST | KSR_ROUTE_BRANCH},
 	{0},
 };

@@ -1,0 +1,203 @@
+/*
+ * Stateless forwarding: a request to its destination with our Via on top, a reply to the
+ * address its next Via names (RFC 3261 16.11, 18.2.2; RFC 3581).
+ */
+#include "core/net/forward.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/mem/arena.h"
+#include "core/msg/edit.h"
+#include "core/net/listener.h"
+#include "core/parser/hdr.h"
+#include "core/parser/msg.h"
+#include "core/parser/uri.h"
+
+/* host (a name, an IP, or [IPv6]) and port to a socket address, by getaddrinfo. */
+static int resolve(struct ksr_str host, unsigned short port, struct sockaddr_storage *ret,
+		   socklen_t *ret_len)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV};
+	struct addrinfo *ai = NULL;
+	char name[256], serv[8];
+	int r;
+
+	if (host.len >= 2 && host.s[0] == '[' && host.s[host.len - 1] == ']') {
+		host.s++;
+		host.len -= 2;
+	}
+	if (host.len == 0 || host.len >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, host.s, host.len);
+	name[host.len] = '\0';
+	snprintf(serv, sizeof(serv), "%u", port);
+	r = getaddrinfo(name, serv, &hints, &ai);
+	if (r != 0 || !ai) {
+		LM_ERR("cannot resolve '%s': %s\n", name, gai_strerror(r));
+		return -EHOSTUNREACH;
+	}
+	memcpy(ret, ai->ai_addr, ai->ai_addrlen);
+	*ret_len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+/* The UDP listener to send from: the one the message came in on when the family fits. */
+static struct ksr_listener *pick_listener(const struct ksr_msg *msg, int family)
+{
+	if (msg->rcv.listener && msg->rcv.listener->addr.ss_family == family)
+		return msg->rcv.listener;
+	for (struct ksr_listener *l = ksr_listeners(); l; l = l->next)
+		if (l->proto == IPPROTO_UDP && l->addr.ss_family == family)
+			return l;
+	return NULL;
+}
+
+/*
+ * A stateless proxy must give a request and its retransmissions the same branch (RFC 3261
+ * 16.11): derived from what identifies the transaction. FNV-1a: the value only has to be
+ * stable and spread, not secret.
+ */
+static unsigned int mix(unsigned int h, struct ksr_str s)
+{
+	for (size_t i = 0; i < s.len; i++) {
+		h ^= (unsigned char)s.s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static int stateless_branch(struct ksr_msg *msg, char *buf, size_t size, struct ksr_str *ret)
+{
+	unsigned int h = 2166136261u;
+	struct ksr_cseq *cseq;
+	struct ksr_via *via;
+	char num[16];
+	int n;
+
+	if (ksr_msg_via1(msg, &via) < 0 || ksr_msg_cseq(msg, &cseq) < 0)
+		return -EINVAL;
+	h = mix(h, via->branch);
+	if (msg->h_callid)
+		h = mix(h, msg->h_callid->body);
+	/*
+	 * The CSeq number, not its method: an ACK for a non-2xx and a CANCEL carry their
+	 * INVITE's branch (RFC 3261 17.1.1.3, 9.1), so they must hash alike.
+	 */
+	n = snprintf(num, sizeof(num), "%u", cseq->number);
+	h = mix(h, ksr_str_make(num, (size_t)n));
+	h = mix(h, ksr_msg_cur_ruri(msg));
+	n = snprintf(buf, size, "z9hG4bKsl%08x", h);
+	if (n < 0 || (size_t)n >= size)
+		return -EINVAL;
+	*ret = ksr_str_make(buf, (size_t)n);
+	return 0;
+}
+
+int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target)
+{
+	struct sockaddr_storage to;
+	struct ksr_listener *l;
+	struct ksr_str branch, via, out;
+	struct ksr_uri u;
+	unsigned short port;
+	socklen_t to_len;
+	char bbuf[32], dst[80];
+	int r;
+
+	if (msg->type != KSR_MSG_REQUEST)
+		return -EINVAL;
+	if (ksr_uri_parse(target, &u) < 0 || (u.scheme != KSR_URI_SIP && u.scheme != KSR_URI_SIPS)) {
+		LM_ERR("cannot forward to '%.*s': not a sip/sips URI\n", KSR_STR_FMT(target));
+		return -EINVAL;
+	}
+	if (u.scheme == KSR_URI_SIPS ||
+	    (u.transport.len && !ksr_str_caseeq_cstr(&u.transport, "udp"))) {
+		LM_ERR("cannot forward to '%.*s': only UDP is available so far\n",
+		       KSR_STR_FMT(target));
+		return -EPROTONOSUPPORT;
+	}
+	/* maddr, when given, is where the request goes (RFC 3261 19.1.1) */
+	port = u.port ? u.port : KSR_SIP_PORT;
+	r = resolve(u.maddr.len ? u.maddr : u.host, port, &to, &to_len);
+	if (r < 0)
+		return r;
+	l = pick_listener(msg, to.ss_family);
+	if (!l) {
+		LM_ERR("no UDP listener for the address family of '%.*s'\n", KSR_STR_FMT(target));
+		return -ENETUNREACH;
+	}
+	if ((r = stateless_branch(msg, bbuf, sizeof(bbuf), &branch)) < 0 ||
+	    (r = ksr_via_build(msg->arena, "UDP", l->host, l->port, branch, false, &via)) < 0 ||
+	    (r = ksr_msg_build_fwd_request(msg, via, &out)) < 0)
+		return r;
+	r = ksr_udp_send(l, (struct sockaddr *)&to, to_len, out.s, out.len);
+	if (r < 0)
+		LM_ERR("sending to %s failed: %s\n",
+		       ksr_sockaddr_str((struct sockaddr *)&to, dst, sizeof(dst)), strerror(-r));
+	return r;
+}
+
+/* Where a reply goes: received/rport of the Via, else its sent-by (RFC 3261 18.2.2). */
+static int reply_target(const struct ksr_via *v, struct ksr_str *ret_host,
+			unsigned short *ret_port)
+{
+	unsigned long port = 0;
+
+	*ret_host = v->has_received && v->received.len ? v->received : v->host;
+	for (size_t i = 0; i < v->rport.len; i++) {
+		if (v->rport.s[i] < '0' || v->rport.s[i] > '9')
+			return -EINVAL;
+		port = port * 10 + (unsigned long)(v->rport.s[i] - '0');
+		if (port > 65535)
+			return -EINVAL;
+	}
+	*ret_port = port ? (unsigned short)port : (v->port ? v->port : KSR_SIP_PORT);
+	return 0;
+}
+
+int ksr_forward_reply(struct ksr_msg *msg)
+{
+	struct ksr_via *via1, *via2;
+	struct sockaddr_storage to;
+	struct ksr_listener *l;
+	struct ksr_str host, out;
+	unsigned short port;
+	socklen_t to_len;
+	char dst[80];
+	int r;
+
+	if (msg->type != KSR_MSG_REPLY || ksr_msg_via1(msg, &via1) < 0)
+		return -EINVAL;
+	/* only a reply to what we sent: its top Via is ours */
+	if (!ksr_listener_is_local(via1->host, via1->port)) {
+		LM_DBG("reply whose top Via is not ours: dropped\n");
+		return -ENOENT;
+	}
+	if (ksr_msg_via2(msg, &via2) < 0) {
+		LM_DBG("reply with no second Via: it was for us, dropped\n");
+		return -ENOENT;
+	}
+	if (!ksr_str_caseeq_cstr(&via2->transport, "UDP")) {
+		LM_ERR("cannot relay a reply over %.*s: only UDP is available so far\n",
+		       KSR_STR_FMT(via2->transport));
+		return -EPROTONOSUPPORT;
+	}
+	if ((r = reply_target(via2, &host, &port)) < 0 || (r = resolve(host, port, &to, &to_len)) < 0)
+		return r;
+	l = pick_listener(msg, to.ss_family);
+	if (!l)
+		return -ENETUNREACH;
+	if ((r = ksr_msg_build_fwd_reply(msg, &out)) < 0)
+		return r;
+	r = ksr_udp_send(l, (struct sockaddr *)&to, to_len, out.s, out.len);
+	if (r < 0)
+		LM_ERR("relaying a reply to %s failed: %s\n",
+		       ksr_sockaddr_str((struct sockaddr *)&to, dst, sizeof(dst)), strerror(-r));
+	return r;
+}
