@@ -27,7 +27,8 @@ if(BUILD_TESTING AND KSR_SIPP_TESTS)
 endif()
 
 # kamailio_add_sipp_test(NAME CONFIG cfg SCENARIOS uac.xml [uac2.xml...] [UAS uas.xml]
-#                        [CALLS n] [UAS_CALLS n] [DEFINES NAME=VAL...] [TIMEOUT secs])
+#                        [CALLS n] [UAS_CALLS n] [DEFINES NAME=VAL...] [TIMEOUT secs]
+#                        [TRANSPORT udp|tcp])
 #
 # Registers the CTest test sipp.NAME (label `sipp`): run-sipp-test.sh starts kamailio
 # with CONFIG on a free loopback UDP port, starts the UAS scenario if any (its port goes
@@ -41,7 +42,8 @@ function(kamailio_add_sipp_test name)
   if(NOT BUILD_TESTING OR NOT KSR_SIPP_TESTS)
     return()
   endif()
-  cmake_parse_arguments(S "" "CONFIG;UAS;CALLS;UAS_CALLS;TIMEOUT" "SCENARIOS;DEFINES" ${ARGN})
+  cmake_parse_arguments(S "" "CONFIG;UAS;CALLS;UAS_CALLS;TIMEOUT;TRANSPORT" "SCENARIOS;DEFINES"
+    ${ARGN})
   if(S_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "kamailio_add_sipp_test(${name}): unknown arguments ${S_UNPARSED_ARGUMENTS}")
   endif()
@@ -86,6 +88,9 @@ function(kamailio_add_sipp_test name)
   foreach(d IN LISTS S_DEFINES)
     list(APPEND args --define "${d}")
   endforeach()
+  if(S_TRANSPORT)
+    list(APPEND args --transport "${S_TRANSPORT}")
+  endif()
 
   add_test(NAME sipp.${name}
     COMMAND "${KSR_BASH_EXECUTABLE}" "${KSR_SIPP_DRIVER}" ${args} -- ${files})

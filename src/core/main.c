@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/module/module.h"
 #include "core/net/listener.h"
+#include "core/net/tcp.h"
 #include "core/net/udp.h"
 #include "core/route/core_cmds.h"
 #include "core/route/program.h"
@@ -371,7 +372,9 @@ static int run(int argc, char **argv, struct options *o)
 	}
 	ksr_program_install(prog);
 	ksr_program_unref(prog);
-	if (ksr_udp_start(children) < 0) {
+	if ((r = ksr_udp_start(children)) < 0 ||
+	    ksr_tcp_start(ksr_core_cfg.tcp_children ? ksr_core_cfg.tcp_children : children, r + 1) < 0) {
+		ksr_tcp_stop();
 		ksr_udp_stop();
 		report_ready(ready_fd, 1);
 		return 1;
@@ -390,6 +393,7 @@ static int run(int argc, char **argv, struct options *o)
 			LM_INFO("SIGHUP received: nothing to do\n");
 	}
 	LM_NOTICE("signal %d received, stopping\n", sig);
+	ksr_tcp_stop();
 	ksr_udp_stop();
 	ksr_modules_destroy();
 	ksr_program_install(NULL);

@@ -31,6 +31,7 @@ calls=1
 uas=
 uas_calls=
 sipp_timeout=20
+transport=udp # the UACs' transport; the daemon listens on UDP, and on TCP too for tcp
 defines=()
 uacs=()
 
@@ -47,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--uas-calls) uas_calls=$2; shift 2 ;;
 	--define) defines+=("$2"); shift 2 ;;
 	--sipp-timeout) sipp_timeout=$2; shift 2 ;;
+	--transport) transport=$2; shift 2 ;;
 	--) shift; uacs=("$@"); break ;;
 	*) echo "run-sipp-test: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -151,7 +153,10 @@ start_daemon() {
 		log_lines=0
 		[ -e "$daemon_log" ] && log_lines=$(wc -l <"$daemon_log")
 		log "starting kamailio on udp:127.0.0.1:$port (attempt $attempt)"
-		"$kamailio" -DD -E -f "$config" -L "$moddir" -l "udp:127.0.0.1:$port" -n 2 \
+		tcp_listen=()
+		[ "$transport" = tcp ] && tcp_listen=(-l "tcp:127.0.0.1:$port")
+		"$kamailio" -DD -E -f "$config" -L "$moddir" -l "udp:127.0.0.1:$port" \
+			${tcp_listen[@]+"${tcp_listen[@]}"} -n 2 \
 			-P "$pidfile" ${args[@]+"${args[@]}"} >>"$daemon_log" 2>&1 </dev/null &
 		daemon_pid=$!
 		for i in $(seq 1 100); do
@@ -323,8 +328,10 @@ run_uac() {
 		set_sipp_common "$base" "$port" "$sipp_timeout"
 		log "running $(basename "$xml"): $calls call(s) from udp:127.0.0.1:$port"
 		# in the background, so that a signal to this script is handled at once
+		uac_t=()
+		[ "$transport" = tcp ] && uac_t=(-t t1)
 		"$sipp_bin" "127.0.0.1:$daemon_port" -sf "$xml" -m "$calls" "${sipp_common[@]}" \
-			${uas_port:+-key uas_port "$uas_port"} \
+			${uac_t[@]+"${uac_t[@]}"} ${uas_port:+-key uas_port "$uas_port"} \
 			>"$run/$base.screen" 2>"$run/$base.stderr" </dev/null &
 		uac_pid=$!
 		wait "$uac_pid"

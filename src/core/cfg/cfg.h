@@ -19,6 +19,7 @@ struct ksr_core_cfg {
 	bool log_stderror_set;
 	int children;
 	bool children_set;
+	int tcp_children; /* 0: as many as children */
 	const char *log_name; /* syslog ident; NULL: "kamailio" */
 	int log_facility; /* LOG_DAEMON unless `log_facility` says otherwise */
 	const char *log_prefix; /* NULL when not set */

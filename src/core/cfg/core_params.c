@@ -19,6 +19,7 @@
 #include "core/module/module.h"
 #include "core/msg/reply.h"
 #include "core/net/listener.h"
+#include "core/net/tcp.h"
 #include "core/pv/pv.h"
 #include "core/route/program.h"
 #include "core/version.h"
@@ -385,6 +386,34 @@ static int set_rundir(const struct param *p, const struct val *v, struct ksr_pos
 #define LAT "no latency measurement yet"
 #define TODO "not implemented yet"
 
+/* TCP: workers, idle lifetime, connection cap */
+static int set_tcp_children(const struct param *p, const struct val *v, struct ksr_pos pos,
+			    struct ksr_cfg_error *err)
+{
+	if (v->i < 1 || v->i > 1024)
+		return ksr_cfg_fail(err, pos, "tcp_children takes a number from 1 to 1024");
+	ksr_core_cfg.tcp_children = (int)v->i;
+	return 0;
+}
+
+static int set_tcp_lifetime(const struct param *p, const struct val *v, struct ksr_pos pos,
+			    struct ksr_cfg_error *err)
+{
+	if (v->i < 1)
+		return ksr_cfg_fail(err, pos, "tcp_connection_lifetime takes a positive number");
+	ksr_tcp_connection_lifetime = (int)v->i;
+	return 0;
+}
+
+static int set_tcp_max_connections(const struct param *p, const struct val *v,
+				   struct ksr_pos pos, struct ksr_cfg_error *err)
+{
+	if (v->i < 1)
+		return ksr_cfg_fail(err, pos, "tcp_max_connections takes a positive number");
+	ksr_tcp_max_connections = (int)v->i;
+	return 0;
+}
+
 static const struct param params[] = {
 	/* acted on */
 	{"debug", P_INT, set_debug, NULL, -1},
@@ -501,15 +530,15 @@ static const struct param params[] = {
 	{"udp4_raw_ttl", P_INT, NULL, TODO, -1},
 	/* TCP, TLS, SCTP */
 	{"disable_tcp", P_BOOL, NULL, TCP, 1},
-	{"tcp_children", P_INT, NULL, TCP, -1},
+	{"tcp_children", P_INT, set_tcp_children, NULL, -1},
 	{"tcp_accept_aliases", P_BOOL, NULL, TCP, -1},
 	{"tcp_accept_unique", P_INT, NULL, TCP, -1},
 	{"tcp_send_timeout", P_INT, NULL, TCP, -1},
 	{"tcp_connect_timeout", P_INT, NULL, TCP, -1},
-	{"tcp_connection_lifetime", P_INT, NULL, TCP, -1},
+	{"tcp_connection_lifetime", P_INT, set_tcp_lifetime, NULL, -1},
 	{"tcp_connection_match", P_INT, NULL, TCP, -1},
 	{"tcp_poll_method", P_STR_ID, NULL, TCP, -1},
-	{"tcp_max_connections", P_INT, NULL, TCP, -1},
+	{"tcp_max_connections", P_INT, set_tcp_max_connections, NULL, -1},
 	{"tls_max_connections", P_INT, NULL, TCP, -1},
 	{"tcp_no_connect", P_BOOL, NULL, TCP, -1},
 	{"tcp_source_ipv4", P_RAW, NULL, TCP, -1},

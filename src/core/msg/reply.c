@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/net/listener.h"
+#include "core/net/tcp.h"
 #include "core/parser/msg.h"
 #include "core/version.h"
 
@@ -288,7 +289,10 @@ int ksr_reply_send(struct ksr_msg *req, unsigned int code, struct ksr_str reason
 	r = ksr_reply_dest(req, &to, &to_len);
 	if (r < 0)
 		return r;
-	r = ksr_udp_send(req->rcv.listener, (struct sockaddr *)&to, to_len, out.s, out.len);
+	/* RFC 3261 18.2.2: over a connection, the reply goes back on it */
+	r = req->rcv.conn ? ksr_tcp_send(req->rcv.conn, out.s, out.len)
+			  : ksr_udp_send(req->rcv.listener, (struct sockaddr *)&to, to_len, out.s,
+					 out.len);
 	if (r < 0) {
 		LM_ERR("sending %u reply to %s failed: %s\n", code,
 		       ksr_sockaddr_str((struct sockaddr *)&to, dst, sizeof(dst)), strerror(-r));

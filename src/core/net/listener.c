@@ -76,14 +76,18 @@ struct ksr_listener *ksr_listener_find_name(const char *name)
 	return NULL;
 }
 
-/* Skip "proto:" when it names a transport; 1 for udp or none, 0 for another one. */
+/* Skip "proto:": IPPROTO_UDP for udp or none, IPPROTO_TCP for tcp, 0 for another one. */
 static int skip_proto(const char **p)
 {
-	static const char *const others[] = {"tcp:", "tls:", "sctp:", "ws:", "wss:"};
+	static const char *const others[] = {"tls:", "sctp:", "ws:", "wss:"};
 
 	if (strncasecmp(*p, "udp:", 4) == 0) {
 		*p += 4;
-		return 1;
+		return IPPROTO_UDP;
+	}
+	if (strncasecmp(*p, "tcp:", 4) == 0) {
+		*p += 4;
+		return IPPROTO_TCP;
 	}
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
 		if (strncasecmp(*p, others[i], strlen(others[i])) == 0) {
@@ -91,7 +95,7 @@ static int skip_proto(const char **p)
 			return 0;
 		}
 	}
-	return 1;
+	return IPPROTO_UDP;
 }
 
 /*
@@ -159,10 +163,10 @@ int ksr_listener_add_ex(const char *spec, const char *advertise, const char *nam
 	struct addrinfo hints = {0}, *ai = NULL;
 	struct ksr_listener *l, **tail;
 	unsigned short port, adv_port = 0;
-	int r;
+	int r, proto;
 
-	if (!skip_proto(&p)) {
-		*ret_err = "only udp listeners are supported so far";
+	if (!(proto = skip_proto(&p))) {
+		*ret_err = "only udp and tcp listeners are supported so far";
 		return -EPROTONOSUPPORT;
 	}
 	if ((r = split_hostport(p, host, sizeof(host), &port, ret_err)) < 0)
@@ -194,7 +198,7 @@ int ksr_listener_add_ex(const char *spec, const char *advertise, const char *nam
 	memcpy(&l->addr, ai->ai_addr, ai->ai_addrlen);
 	l->addr_len = ai->ai_addrlen;
 	freeaddrinfo(ai);
-	l->proto = IPPROTO_UDP;
+	l->proto = proto;
 	l->port_given = port != 0;
 	l->port = port ? port : default_port;
 	l->fd = -1;
@@ -269,24 +273,32 @@ int ksr_listeners_bind(void)
 	int one = 1;
 
 	for (struct ksr_listener *l = listeners; l; l = l->next) {
-		l->fd = socket(l->addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+		bool tcp = l->proto == IPPROTO_TCP;
+
+		l->fd = socket(l->addr.ss_family,
+			       (tcp ? SOCK_STREAM | SOCK_NONBLOCK : SOCK_DGRAM) | SOCK_CLOEXEC,
+			       l->proto);
 		if (l->fd < 0)
 			goto fail;
 		/*
-		 * No SO_REUSEADDR: UDP has no TIME_WAIT to get past, and with it a second
-		 * daemon would silently share the port instead of failing to start.
+		 * SO_REUSEADDR only for TCP, to restart past TIME_WAIT; UDP has none, and with
+		 * it a second daemon would silently share the port instead of failing to start.
 		 */
+		if (tcp)
+			setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (l->addr.ss_family == AF_INET6)
 			setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 		if (bind(l->fd, (struct sockaddr *)&l->addr, l->addr_len) < 0)
 			goto fail;
-		LM_INFO("listening on udp:%s\n",
+		if (tcp && listen(l->fd, 128) < 0)
+			goto fail;
+		LM_INFO("listening on %s:%s\n", tcp ? "tcp" : "udp",
 			ksr_sockaddr_str((struct sockaddr *)&l->addr, name, sizeof(name)));
 		continue;
 	fail:;
 		int err = errno;
 
-		LM_ERR("cannot listen on udp:%s: %s\n",
+		LM_ERR("cannot listen on %s:%s: %s\n", tcp ? "tcp" : "udp",
 		       ksr_sockaddr_str((struct sockaddr *)&l->addr, name, sizeof(name)),
 		       strerror(err));
 		return -err;

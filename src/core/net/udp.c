@@ -81,7 +81,10 @@ int ksr_udp_start(int children)
 	int n = 0, rank = 1, r = 0;
 
 	for (struct ksr_listener *l = ksr_listeners(); l; l = l->next)
-		n += children;
+		if (l->proto == IPPROTO_UDP)
+			n += children;
+	if (!n)
+		return 0;
 	workers = calloc((size_t)n, sizeof(*workers));
 	if (!workers)
 		return -ENOMEM;
@@ -89,6 +92,8 @@ int ksr_udp_start(int children)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (struct ksr_listener *l = ksr_listeners(); l; l = l->next) {
+		if (l->proto != IPPROTO_UDP)
+			continue;
 		for (int i = 0; i < children; i++, nworkers++) {
 			struct worker *w = &workers[nworkers];
 
@@ -104,7 +109,7 @@ int ksr_udp_start(int children)
 	}
 out:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return r;
+	return r < 0 ? r : nworkers;
 }
 
 void ksr_udp_stop(void)

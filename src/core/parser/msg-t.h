@@ -143,6 +143,7 @@ struct ksr_rcv_info {
 	socklen_t src_len;
 	struct ksr_listener *listener; /* the socket it arrived on */
 	int proto; /* IPPROTO_UDP, ... */
+	struct ksr_conn *conn; /* the connection it came on (TCP), or NULL */
 };
 
 struct ksr_msg {

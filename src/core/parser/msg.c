@@ -338,7 +338,7 @@ int ksr_msg_parse_stream(struct ksr_msg *msg, char *buf, size_t len, struct ksr_
 	size_t used = 0;
 	int r = parse(msg, buf, len, arena, true, &used, ret_err);
 
-	if (r == 0 || r == -EPROTONOSUPPORT)
+	if (r == 0 || r == -EPROTONOSUPPORT || used)
 		*ret_used = used;
 	return r;
 }
@@ -471,6 +471,15 @@ static int parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *a
 
 	msg->body = ksr_str_make(p, (size_t)(end - p));
 	if (deferred) {
+		size_t clen;
+
+		/*
+		 * On a stream a faulty message that is still framed can be answered and
+		 * skipped, the connection kept: tell its length when Content-Length gives it.
+		 */
+		if (stream && msg->h_clen && parse_clen(msg->h_clen->body, &clen) == 0 &&
+		    clen <= msg->body.len)
+			*ret_used = (size_t)(msg->body.s - buf) + clen;
 		*ret_err = deferred;
 		return -EINVAL;
 	}

@@ -17,7 +17,9 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
  * The same for the message at the start of a stream buffer (TCP, TLS, WebSocket):
  * Content-Length is mandatory and ends the message; *ret_used is its length, so the bytes
  * after it are the next message (RFC 3261 18.3). -EAGAIN when the buffer holds only part
- * of a message: read more and parse again. Other errors as ksr_msg_parse.
+ * of a message: read more and parse again. Other errors as ksr_msg_parse; with -EINVAL,
+ * *ret_used is set when the faulty message is still framed (it can be answered and
+ * skipped), and untouched when the stream's framing is lost.
  */
 int ksr_msg_parse_stream(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *arena,
 			 size_t *ret_used, const char **ret_err);

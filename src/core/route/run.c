@@ -184,7 +184,7 @@ static struct ksr_val keyword(struct run *rn, long kw)
 	case KSR_KW_DST_PORT:
 		return msg->rcv.listener ? v_int(msg->rcv.listener->port) : v_null();
 	case KSR_KW_PROTO:
-		return v_str("udp", 3);
+		return msg->rcv.proto == IPPROTO_TCP ? v_str("tcp", 3) : v_str("udp", 3);
 	case KSR_KW_AF:
 		return v_int(ss->ss_family == AF_INET6 ? 6 : 4);
 	case KSR_KW_MSG_LEN:

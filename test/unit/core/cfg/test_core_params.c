@@ -103,8 +103,8 @@ static void test_unknown(void **state)
 
 static void test_not_acted_on(void **state)
 {
-	parse_and_free("tcp_max_connections=2048\n"
-	               "tcp_max_connections=4096\n"
+	parse_and_free("tcp_send_timeout=10\n"
+	               "tcp_send_timeout=20\n"
 	               "memdbg=5\n"
 	               "dns_try_ipv6=yes\n"
 	               "use_dns_cache=off\n"
@@ -115,7 +115,7 @@ static void test_not_acted_on(void **state)
 	               "auto_aliases=no\n"
 	               "mhomed=1\n"
 	               "listen=udp:127.0.0.1:5071 virtual\n");
-	assert_true(ksr_cfg_core_param_ignored("tcp_max_connections"));
+	assert_true(ksr_cfg_core_param_ignored("tcp_send_timeout"));
 	assert_true(ksr_cfg_core_param_ignored("memdbg"));
 	assert_true(ksr_cfg_core_param_ignored("dns_try_ipv6"));
 	assert_true(ksr_cfg_core_param_ignored("kemi.onsend_route_callback"));

@@ -174,7 +174,7 @@ static void test_error_core_params(void **state)
 	expect_error("log_stderror=maybe\n", 1, 1, "log_stderror takes yes or no");
 	expect_error("debug 3\n", 1, 7, "expected '='");
 	expect_error("debug=;\n", 1, 7, "expected a value for 'debug'");
-	expect_error("listen=tcp:127.0.0.1:5060\n", 1, 8, "only udp");
+	expect_error("listen=tls:127.0.0.1:5061\n", 1, 8, "only udp and tcp");
 	expect_error("{ }\n", 1, 1, "expected a core parameter, loadmodule, modparam or a route");
 	expect_error("debug=2\n@\n", 2, 1, "unexpected character '@'");
 }

@@ -665,6 +665,16 @@ static void test_stream(void **state)
 		free(part);
 	}
 	free(buf);
+	/* a faulty message that is still framed tells its length: it is answered and skipped */
+	buf = strdup("OPTIONS sip:b@example.com SIP/2.0\r\nCall-ID: x\r\ni: y\r\n"
+	             "Content-Length: 2\r\n\r\nhiNEXT");
+	assert_non_null(buf);
+	used = 0;
+	assert_int_equal(ksr_msg_parse_stream(&f->msg, buf, strlen(buf), &f->arena, &used, &why),
+	                 -EINVAL);
+	assert_string_equal(why, "two Call-ID headers");
+	assert_int_equal(used, strlen(buf) - strlen("NEXT"));
+	free(buf);
 	/* on a stream, Content-Length is mandatory (RFC 3261 18.3) */
 	buf = strdup("OPTIONS sip:b@example.com SIP/2.0\r\nCall-ID: x\r\n\r\n");
 	assert_non_null(buf);
