@@ -183,6 +183,7 @@ struct ksr_msg {
 	struct ksr_str new_body;
 	unsigned int flags; /* script flags ($mf) */
 	unsigned int bflags; /* branch flags of the first branch ($bf) */
+	unsigned int sflags; /* script flags (kex setsflag/issflagset, $sf): 0 for each message */
 	bool time_set;
 	struct timeval time; /* taken on first use, so one message sees one time ($Ts, $TV) */
 	struct ksr_avp *avps; /* $avp(): attribute-value pairs of this message */

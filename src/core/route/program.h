@@ -48,5 +48,8 @@ enum ksr_run_status ksr_run_request(struct ksr_program *p, struct ksr_msg *msg);
  */
 enum ksr_run_status ksr_run_route(struct ksr_program *p, const struct ksr_route *rt,
 				  struct ksr_msg *msg, enum ksr_route_type type);
+/* The same, and the route's return code ($rc when it ended) in *ret_rc. */
+enum ksr_run_status ksr_run_route_rc(struct ksr_program *p, const struct ksr_route *rt,
+				     struct ksr_msg *msg, enum ksr_route_type type, int *ret_rc);
 
 #endif

@@ -587,14 +587,21 @@ enum ksr_run_status ksr_run_request(struct ksr_program *p, struct ksr_msg *msg)
 	return rn.status;
 }
 
-enum ksr_run_status ksr_run_route(struct ksr_program *p, const struct ksr_route *rt,
-				  struct ksr_msg *msg, enum ksr_route_type type)
+enum ksr_run_status ksr_run_route_rc(struct ksr_program *p, const struct ksr_route *rt,
+				     struct ksr_msg *msg, enum ksr_route_type type, int *ret_rc)
 {
 	struct run rn = {.msg = msg, .rc = 1, .route_type = type};
 
 	(void)p; /* the caller holds the program that rt belongs to */
-	if (!rt)
-		return KSR_RUN_END;
-	run_route(&rn, rt);
-	return rn.status;
+	if (rt)
+		run_route(&rn, rt);
+	if (ret_rc)
+		*ret_rc = rn.rc;
+	return rt ? rn.status : KSR_RUN_END;
+}
+
+enum ksr_run_status ksr_run_route(struct ksr_program *p, const struct ksr_route *rt,
+				  struct ksr_msg *msg, enum ksr_route_type type)
+{
+	return ksr_run_route_rc(p, rt, msg, type, NULL);
 }
