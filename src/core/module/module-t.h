@@ -10,7 +10,7 @@
 #include "core/pv/pv-t.h"
 #include "core/str.h"
 
-#define KSR_MODULE_ABI_VERSION 2u
+#define KSR_MODULE_ABI_VERSION 3u
 #define KSR_MODULE_EXPORTS_SYMBOL "ksr_module_exports"
 #define KSR_MAX_PARAMS 6
 

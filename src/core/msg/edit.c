@@ -55,9 +55,17 @@ static int record(struct ksr_msg *msg, size_t off, size_t del, struct ksr_str in
 
 	if (off > msg->len || del > msg->len - off)
 		return -EINVAL;
-	for (e = msg->edits; del && e; e = e->next)
+	for (e = msg->edits; e; e = e->next) {
 		if (overlaps(off, del, e->off, e->del))
 			return -EBUSY;
+		/*
+		 * bytes inserted inside a deleted range could not be placed: refused now, not
+		 * when the message is built (at either end of the range they can)
+		 */
+		if ((!del && off > e->off && off < e->off + e->del) ||
+		    (!e->del && e->off > off && e->off < off + del))
+			return -EBUSY;
+	}
 	e = ksr_arena_alloc(msg->arena, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
@@ -149,6 +157,16 @@ int ksr_msg_remove_first_value(struct ksr_msg *msg, struct ksr_hdr *h, const cha
 	return record(msg, from, len, KSR_STR_NULL, PRIO_NORMAL, false);
 }
 
+int ksr_msg_replace_range(struct ksr_msg *msg, const char *at, size_t len, struct ksr_str text)
+{
+	if (!at || at < msg->buf || at > msg->buf + msg->len ||
+	    len > (size_t)(msg->buf + msg->len - at))
+		return -EINVAL;
+	if (len == 0 && text.len == 0)
+		return 0;
+	return record(msg, off_of(msg, at), len, text, PRIO_NORMAL, true);
+}
+
 int ksr_msg_set_ruri(struct ksr_msg *msg, struct ksr_str uri)
 {
 	char *c;
@@ -229,20 +247,68 @@ static int cmp_edit(const void *pa, const void *pb)
 
 	if (a->off != b->off)
 		return a->off < b->off ? -1 : 1;
-	/* at one offset the deletion comes first: it consumes bytes that follow */
+	/*
+	 * at one offset the insertions come first: what goes before a byte goes before
+	 * whatever replaces it (a header added after the one before a replaced header)
+	 */
 	if ((a->del != 0) != (b->del != 0))
-		return a->del ? -1 : 1;
+		return a->del ? 1 : -1;
 	if (a->prio != b->prio)
 		return a->prio < b->prio ? -1 : 1;
 	return a->seq < b->seq ? -1 : (a->seq > b->seq);
+}
+
+/*
+ * Whether recorded edits fall in the body (ksr_msg_replace_range), and its length then:
+ * its Content-Length must follow. An insertion at the body's first byte is in the body.
+ */
+static bool body_edited(const struct ksr_msg *msg, size_t *ret_len)
+{
+	size_t b = off_of(msg, msg->body.s), e = b + msg->body.len, len = msg->body.len;
+	bool any = false;
+
+	for (const struct ksr_edit *ed = msg->edits; ed; ed = ed->next) {
+		size_t from = ed->off > b ? ed->off : b;
+		size_t to = ed->off + ed->del < e ? ed->off + ed->del : e;
+
+		if (to > from) {
+			len -= to - from;
+			any = true;
+		}
+		if (ed->ins.len && ed->off >= b) {
+			len += ed->ins.len;
+			any = true;
+		}
+	}
+	*ret_len = len;
+	return any;
+}
+
+/* Content-Length set to len: its value replaced, or a header added when there is none. */
+static int push_clen(struct build *b, struct ksr_msg *msg, size_t len)
+{
+	char clen[40];
+	struct ksr_str l;
+
+	if (msg->h_clen)
+		l.len = (size_t)snprintf(clen, sizeof(clen), "%zu", len);
+	else
+		l.len = (size_t)snprintf(clen, sizeof(clen), "Content-Length: %zu\r\n", len);
+	l.s = ksr_arena_alloc(msg->arena, l.len);
+	if (!l.s)
+		return -ENOMEM;
+	memcpy(l.s, clen, l.len);
+	if (msg->h_clen)
+		return push(b, off_of(msg, msg->h_clen->body.s), msg->h_clen->body.len, l,
+			    PRIO_NORMAL, msg->nedits + 4);
+	return push(b, headers_end(msg), 0, l, PRIO_NORMAL, msg->nedits + 4);
 }
 
 static int build(struct ksr_msg *msg, struct ksr_str via_line, bool drop_top_via,
 		 struct ksr_str *ret_buf)
 {
 	struct build b;
-	char clen[32];
-	size_t out_len, pos, i;
+	size_t out_len, pos, i, blen;
 	char *out, *o;
 	int r;
 
@@ -271,39 +337,22 @@ static int build(struct ksr_msg *msg, struct ksr_str via_line, bool drop_top_via
 			return r;
 	}
 	if (msg->new_body_set) {
-		struct ksr_str l;
-
 		if ((r = push(&b, off_of(msg, msg->body.s), msg->body.len, msg->new_body,
-			      PRIO_NORMAL, msg->nedits + 3)) < 0)
+			      PRIO_NORMAL, msg->nedits + 3)) < 0 ||
+		    (r = push_clen(&b, msg, msg->new_body.len)) < 0)
 			return r;
-		if (msg->h_clen) {
-			l.len = (size_t)snprintf(clen, sizeof(clen), "%zu", msg->new_body.len);
-			l.s = ksr_arena_alloc(msg->arena, l.len);
-			if (!l.s)
-				return -ENOMEM;
-			memcpy(l.s, clen, l.len);
-			r = push(&b, off_of(msg, msg->h_clen->body.s), msg->h_clen->body.len, l,
-				 PRIO_NORMAL, msg->nedits + 4);
-		} else {
-			l.len = (size_t)snprintf(clen, sizeof(clen), "Content-Length: %zu\r\n",
-						 msg->new_body.len);
-			l.s = ksr_arena_alloc(msg->arena, l.len);
-			if (!l.s)
-				return -ENOMEM;
-			memcpy(l.s, clen, l.len);
-			r = push(&b, headers_end(msg), 0, l, PRIO_NORMAL, msg->nedits + 4);
-		}
-		if (r < 0)
-			return r;
+	} else if (msg->h_clen && body_edited(msg, &blen) && (r = push_clen(&b, msg, blen)) < 0) {
+		/* without Content-Length (UDP) the body runs to the end whatever its length */
+		return r;
 	}
 	qsort(b.v, b.n, sizeof(*b.v), cmp_edit);
 
 	/* the bytes kept are the message up to the end of its body (UDP extras dropped) */
-	size_t end = off_of(msg, ksr_str_end(msg->body)), del_at = (size_t)-1;
+	size_t end = off_of(msg, ksr_str_end(msg->body));
 
 	/*
 	 * Check the set before sizing it: deletions may not overlap, and an insertion may
-	 * not fall inside a deleted range (at its start it takes the deleted bytes' place).
+	 * not fall inside a deleted range (at its start it sorts before the deletion).
 	 */
 	out_len = end;
 	pos = 0;
@@ -312,12 +361,10 @@ static int build(struct ksr_msg *msg, struct ksr_str via_line, bool drop_top_via
 
 		if (e->off > end || e->del > end - e->off)
 			return -EINVAL;
-		if (e->off < pos && !(e->del == 0 && e->off == del_at))
+		if (e->off < pos)
 			return -EBUSY;
-		if (e->del) {
-			del_at = e->off;
+		if (e->del)
 			pos = e->off + e->del;
-		}
 		out_len += e->ins.len;
 		out_len -= e->del;
 	}

@@ -2,10 +2,12 @@
  * The edit model: changes to a received message are recorded against offsets of its
  * buffer and applied once, when the outgoing message is built (ARCHITECTURE.md 4).
  *
- * Order: edits apply by offset. At one offset, a deletion (or the deleting half of a
- * replacement) comes first, then insertions in the order they were recorded, except that
- * KSR_HDR_INSERT places its header before every other insertion at that offset.
- * Deletions may not overlap (-EBUSY): a header removed twice is one error, not two edits.
+ * Order: edits apply by offset. At one offset, insertions come in the order they were
+ * recorded, except that KSR_HDR_INSERT places its header before every other insertion
+ * at that offset; then comes a deletion or replacement of the bytes from there on (what
+ * is inserted before a byte stays before what replaces it). Deletions may not overlap,
+ * and nothing may be inserted inside a deleted range (-EBUSY when recorded): a header
+ * removed twice is one error, not two edits.
  */
 #ifndef KSR_CORE_MSG_EDIT_H
 #define KSR_CORE_MSG_EDIT_H
@@ -37,6 +39,14 @@ int ksr_msg_insert_hdr_before(struct ksr_msg *msg, struct ksr_hdr *h, struct ksr
 /* Remove the first value of a multi-value header (e.g. the top Via of "Via: a, b"). */
 int ksr_msg_remove_first_value(struct ksr_msg *msg, struct ksr_hdr *h, const char *value_end);
 
+/*
+ * Replace the len bytes of the received text at `at` with text (copied): len 0 inserts
+ * before `at`, empty text deletes. For changes no other kind of edit names (textops'
+ * replace, subst, search_append). The range must lie in msg->buf[0..len). A change in
+ * the body makes the build rewrite Content-Length (when there is one). 0 or -errno.
+ */
+int ksr_msg_replace_range(struct ksr_msg *msg, const char *at, size_t len, struct ksr_str text);
+
 /* A new Request-URI ($ru): replaces the one of the first line when built. */
 int ksr_msg_set_ruri(struct ksr_msg *msg, struct ksr_str uri);
 /* The Request-URI the message has now: the new one if set, else the received one. */
@@ -55,6 +65,21 @@ int ksr_msg_set_body(struct ksr_msg *msg, struct ksr_str body, struct ksr_str co
  * rewritten when the body changed. 0 or -errno.
  */
 int ksr_msg_build(struct ksr_msg *msg, struct ksr_str *ret_buf);
+
+/*
+ * msg_apply_changes() (core/msg/apply.c): build msg with its edits and make the result
+ * its content, parsed again (in msg's arena): buffer, first line, headers, body. The edits,
+ * the new Request-URI and the new body are then part of the text and cleared; what is not
+ * text stays (source, flags, AVPs, $du, reply additions). On failure msg is unchanged:
+ * -errno from the build, or -EINVAL (with *ret_err when not NULL) when the result does
+ * not parse. 0 on success.
+ */
+int ksr_msg_apply_changes(struct ksr_msg *msg, const char **ret_err);
+/*
+ * msg_set_buffer(): text (copied) becomes msg's content, as ksr_msg_apply_changes; it must
+ * parse as a message of the same kind (request or reply). 0 or -errno.
+ */
+int ksr_msg_set_content(struct ksr_msg *msg, struct ksr_str text, const char **ret_err);
 
 /*
  * A Via header line for a message we send: "Via: SIP/2.0/UDP host:port;branch=B[;rport]".

@@ -2,6 +2,7 @@
 #include "core/msg/reply.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <openssl/rand.h>
 #include <pthread.h>
@@ -81,6 +82,89 @@ static bool via_host_is_src(const struct ksr_via *via, const char *ip)
 	return memcmp(a, b, af == AF_INET6 ? 16 : 4) == 0;
 }
 
+/* One header line at s: a token name, a colon, a value without line breaks, CRLF. */
+static size_t hdr_line_len(const char *s, const char *end)
+{
+	const char *p = s;
+
+	while (p < end && (isalnum((unsigned char)*p) || strchr("-.!%*_+`'~", *p)))
+		p++;
+	if (p == s)
+		return 0;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p >= end || *p != ':')
+		return 0;
+	while (p < end && *p != '\r' && *p != '\n')
+		p++;
+	if (end - p < 2 || p[0] != '\r' || p[1] != '\n')
+		return 0;
+	return (size_t)(p + 2 - s);
+}
+
+static void cat(char *t, size_t *n, struct ksr_str piece)
+{
+	if (piece.len) { /* an empty piece may have no pointer, which memcpy may not get */
+		memcpy(t + *n, piece.s, piece.len);
+		*n += piece.len;
+	}
+}
+
+/* Append a, b, c to req->reply_hdrs (a new copy in the arena: they are short and few). */
+static int add_reply_text(struct ksr_msg *req, struct ksr_str a, struct ksr_str b,
+			  struct ksr_str c)
+{
+	char *t = ksr_arena_alloc(req->arena, req->reply_hdrs.len + a.len + b.len + c.len);
+	size_t n = 0;
+
+	if (!t)
+		return -ENOMEM;
+	cat(t, &n, req->reply_hdrs);
+	cat(t, &n, a);
+	cat(t, &n, b);
+	cat(t, &n, c);
+	req->reply_hdrs = ksr_str_make(t, n);
+	return 0;
+}
+
+int ksr_reply_add_hdrs(struct ksr_msg *req, struct ksr_str lines)
+{
+	const char *p = lines.s, *end = ksr_str_end(lines);
+	size_t n;
+
+	if (lines.len == 0)
+		return -EINVAL;
+	for (; p < end; p += n)
+		if (!(n = hdr_line_len(p, end)))
+			return -EINVAL;
+	return add_reply_text(req, lines, KSR_STR_NULL, KSR_STR_NULL);
+}
+
+int ksr_reply_set_body(struct ksr_msg *req, struct ksr_str body, struct ksr_str content_type)
+{
+	char *b;
+	int r;
+
+	if (req->reply_body_set)
+		return -EEXIST;
+	if (body.len == 0 || content_type.len == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < content_type.len; i++)
+		if (content_type.s[i] == '\r' || content_type.s[i] == '\n')
+			return -EINVAL;
+	b = ksr_arena_alloc(req->arena, body.len);
+	if (!b)
+		return -ENOMEM;
+	memcpy(b, body.s, body.len);
+	r = add_reply_text(req, KSR_STR_STATIC("Content-Type: "), content_type,
+			   KSR_STR_STATIC("\r\n"));
+	if (r < 0)
+		return r;
+	req->reply_body = ksr_str_make(b, body.len);
+	req->reply_body_set = true;
+	return 0;
+}
+
 int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reason,
 		    struct ksr_str to_tag, struct ksr_str *ret_buf)
 {
@@ -115,7 +199,8 @@ int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reaso
 	}
 	size += sizeof(";received=") + sizeof(ip) + sizeof(";rport=") + sizeof(rport);
 	size += sizeof(";tag=") + to_tag.len;
-	size += ksr_server_header.len + 2 + sizeof("Content-Length: 0\r\n\r\n");
+	size += req->reply_hdrs.len + req->reply_body.len;
+	size += ksr_server_header.len + 2 + sizeof("Content-Length: 4294967295\r\n\r\n");
 	buf = ksr_arena_alloc(req->arena, size);
 	if (!buf)
 		return -ENOMEM;
@@ -188,11 +273,16 @@ int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reaso
 			put_cstr(&o, "\n");
 		}
 	}
+	if (req->reply_hdrs.len)
+		put_str(&o, req->reply_hdrs);
 	if (ksr_server_signature && ksr_server_header.len) {
 		put_str(&o, ksr_server_header);
 		put_cstr(&o, "\r\n");
 	}
-	put_cstr(&o, "Content-Length: 0\r\n\r\n");
+	o.p += snprintf(o.p, (size_t)(o.end - o.p), "Content-Length: %zu\r\n\r\n",
+			req->reply_body.len);
+	if (req->reply_body.len)
+		put_str(&o, req->reply_body);
 	ret_buf->s = buf;
 	ret_buf->len = (size_t)(o.p - buf);
 	return 0;

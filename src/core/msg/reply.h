@@ -15,10 +15,23 @@ extern struct ksr_str ksr_server_header;
 /*
  * Build the reply to request req per RFC 3261 8.2.6: Vias (the top one with received
  * and rport per RFC 3581), From, To (with to_tag added when the To has no tag and
- * code > 100), Call-ID, CSeq. The bytes come from req's arena. 0 or -errno.
+ * code > 100), Call-ID, CSeq, then the headers and body added for req's replies
+ * (ksr_reply_add_hdrs, ksr_reply_set_body). The bytes come from req's arena. 0 or -errno.
  */
 int ksr_reply_build(struct ksr_msg *req, unsigned int code, struct ksr_str reason,
 		    struct ksr_str to_tag, struct ksr_str *ret_buf);
+
+/*
+ * Header lines for every local reply to req, after the copied headers, in the order
+ * added: one or more "Name: value\r\n" (copied). -EINVAL for text that is not whole
+ * header lines. 0 or -errno.
+ */
+int ksr_reply_add_hdrs(struct ksr_msg *req, struct ksr_str lines);
+/*
+ * A body for the local replies to req; its "Content-Type: content_type" line joins the
+ * added headers at this point. -EEXIST when a body was set already. 0 or -errno.
+ */
+int ksr_reply_set_body(struct ksr_msg *req, struct ksr_str body, struct ksr_str content_type);
 
 /* Where a reply to req goes (RFC 3261 18.2.2, RFC 3581 4). 0 or -errno. */
 int ksr_reply_dest(struct ksr_msg *req, struct sockaddr_storage *ret_to, socklen_t *ret_len);

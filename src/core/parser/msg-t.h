@@ -190,6 +190,10 @@ struct ksr_msg {
 	struct ksr_xavp *xavps; /* $xavp(): extended, structured AVPs */
 	bool replied; /* a stateless reply was sent for this request */
 	bool force_rport; /* force_rport(): reply to the source port as if Via had rport */
+	/* what local replies to this request get besides the copied headers (msg/reply.h) */
+	struct ksr_str reply_hdrs; /* header lines, each with its CRLF (append_to_reply) */
+	bool reply_body_set;
+	struct ksr_str reply_body; /* (set_reply_body; its Content-Type is in reply_hdrs) */
 };
 
 #endif
