@@ -15,7 +15,7 @@ static bool syslog_open;
 static _Thread_local const char *prefix;
 static _Thread_local size_t prefix_len;
 
-static const char *level_name(int level)
+const char *ksr_log_level_name(int level)
 {
 	switch (level) {
 	case L_ALERT: return "ALERT";
@@ -29,7 +29,7 @@ static const char *level_name(int level)
 	}
 }
 
-static int syslog_prio(int level)
+int ksr_log_syslog_prio(int level)
 {
 	switch (level) {
 	case L_ALERT: return LOG_ALERT;
@@ -83,7 +83,7 @@ void ksr_log(int level, const char *mod, const char *func, const char *fmt, ...)
 	int n;
 
 	/* the prefix goes after the level, as upstream prints it */
-	n = snprintf(line, sizeof(line), "%s: %.*s<%s> [%s]: ", level_name(level),
+	n = snprintf(line, sizeof(line), "%s: %.*s<%s> [%s]: ", ksr_log_level_name(level),
 		     (int)prefix_len, prefix ? prefix : "", mod, func);
 	if (n < 0)
 		return;
@@ -95,5 +95,5 @@ void ksr_log(int level, const char *mod, const char *func, const char *fmt, ...)
 	if (ksr_log_stderr || !syslog_open)
 		fprintf(stderr, " %d [%ld] %s", (int)getpid(), (long)time(NULL), line);
 	else
-		syslog(syslog_prio(level), "%s", line);
+		syslog(ksr_log_syslog_prio(level), "%s", line);
 }

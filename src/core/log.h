@@ -25,6 +25,10 @@ extern bool ksr_log_stderr;
 #define MOD_NAME "core"
 #endif
 
+/* "ERROR", "INFO", ... as log lines name a level; and its syslog priority. */
+const char *ksr_log_level_name(int level);
+int ksr_log_syslog_prio(int level);
+
 void ksr_log(int level, const char *mod, const char *func, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /*

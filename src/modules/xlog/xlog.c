@@ -71,33 +71,6 @@ static int level_parse(struct ksr_str s, int *ret_level)
 	return -EINVAL;
 }
 
-static const char *level_name(int level)
-{
-	switch (level) {
-	case L_ALERT: return "ALERT";
-	case L_BUG: return "BUG";
-	case L_CRIT: return "CRITICAL";
-	case L_ERR: return "ERROR";
-	case L_WARN: return "WARNING";
-	case L_NOTICE: return "NOTICE";
-	case L_INFO: return "INFO";
-	default: return "DEBUG";
-	}
-}
-
-static int syslog_prio(int level)
-{
-	switch (level) {
-	case L_ALERT: return LOG_ALERT;
-	case L_BUG:
-	case L_CRIT: return LOG_CRIT;
-	case L_ERR: return LOG_ERR;
-	case L_WARN: return LOG_WARNING;
-	case L_NOTICE: return LOG_NOTICE;
-	case L_INFO: return LOG_INFO;
-	default: return LOG_DEBUG;
-	}
-}
 
 /* --- writing a line --- */
 
@@ -135,7 +108,8 @@ static int emit(struct ksr_msg *msg, const char *fname, long level, int fac,
 		fac = facility;
 	if (fac >= 0 && !ksr_log_stderr) {
 		/* the core logger has one facility: a line for another goes to syslog here */
-		syslog(fac | syslog_prio(lev), "%s: <" XLOG_MOD "> [%s]: %.*s%.*s", level_name(lev),
+		syslog(fac | ksr_log_syslog_prio(lev), "%s: <" XLOG_MOD "> [%s]: %.*s%.*s",
+		       ksr_log_level_name(lev),
 		       fname, KSR_STR_FMT(pre), KSR_STR_FMT(text));
 		return 1;
 	}
