@@ -37,3 +37,36 @@ function(kamailio_add_unit_test file)
 endfunction()
 
 include(KamailioSipp)
+
+# kamailio_add_module_unit_test(MODULE NAME SOURCES src... [INCLUDES dir...] [LIBRARIES lib...])
+#
+# A cmocka binary for module MODULE: the test files and the module's sources in SOURCES
+# (paths relative to the calling directory or absolute), linked with the core archive.
+# Registers unit.modules.NAME (label `unit`); NAME may contain dots (siputils.uri).
+function(kamailio_add_module_unit_test module name)
+  cmake_parse_arguments(U "" "" "SOURCES;INCLUDES;LIBRARIES" ${ARGN})
+  string(REPLACE "." "_" exe "unit_modules_${name}")
+  add_executable(${exe} ${U_SOURCES})
+  target_compile_definitions(${exe} PRIVATE _GNU_SOURCE MOD_NAME="${module}")
+  target_include_directories(${exe} PRIVATE "${PROJECT_SOURCE_DIR}/src"
+    "${PROJECT_BINARY_DIR}/src" "${PROJECT_SOURCE_DIR}/src/modules/${module}"
+    "${CMAKE_CURRENT_SOURCE_DIR}" ${U_INCLUDES} ${CMOCKA_INCLUDE_DIRS})
+  target_link_libraries(${exe} PRIVATE ${U_LIBRARIES} ksr_core_archive ${CMOCKA_LIBRARIES}
+    OpenSSL::Crypto Threads::Threads ${CMAKE_DL_LIBS})
+  ksr_set_warnings(${exe})
+  add_test(NAME unit.modules.${name} COMMAND ${exe})
+  set_tests_properties(unit.modules.${name} PROPERTIES LABELS unit)
+endfunction()
+
+# kamailio_add_config_refusal_test(NAME CONFIG cfg REGEX regex)
+#
+# `kamailio -c` must refuse cfg (relative to the calling directory) with output matching
+# regex (an error with file:line:col, say). Registers module.NAME (label `module`).
+function(kamailio_add_config_refusal_test name)
+  cmake_parse_arguments(R "" "CONFIG;REGEX" "" ${ARGN})
+  add_test(NAME module.${name}
+    COMMAND "${PROJECT_SOURCE_DIR}/test/modules/expect-fail.sh" "${R_REGEX}"
+    $<TARGET_FILE:kamailio> -c -f "${CMAKE_CURRENT_SOURCE_DIR}/${R_CONFIG}"
+    -L "${KSR_MODULES_BUILD_DIR}")
+  set_tests_properties(module.${name} PROPERTIES LABELS module)
+endfunction()
