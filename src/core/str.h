@@ -29,20 +29,21 @@ static inline char *ksr_str_end(struct ksr_str x)
 	return x.len ? x.s + x.len : x.s;
 }
 
+/* Empty strings may have a NULL pointer: the library calls never see one. */
 static inline bool ksr_str_eq(const struct ksr_str *a, const struct ksr_str *b)
 {
-	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+	return a->len == b->len && (a->len == 0 || memcmp(a->s, b->s, a->len) == 0);
 }
 
 static inline bool ksr_str_caseeq(const struct ksr_str *a, const struct ksr_str *b)
 {
-	return a->len == b->len && strncasecmp(a->s, b->s, a->len) == 0;
+	return a->len == b->len && (a->len == 0 || strncasecmp(a->s, b->s, a->len) == 0);
 }
 
 static inline bool ksr_str_caseeq_cstr(const struct ksr_str *a, const char *b)
 {
 	size_t n = strlen(b);
-	return a->len == n && strncasecmp(a->s, b, n) == 0;
+	return a->len == n && (n == 0 || strncasecmp(a->s, b, n) == 0);
 }
 
 static inline bool ksr_is_ws(char c)
