@@ -16,6 +16,7 @@
 #include "core/cfg/reload.h"
 #include "core/cfg/cfgvars.h"
 #include "core/log.h"
+#include "core/module/fixup.h"
 #include "core/module/module.h"
 #include "core/net/listener.h"
 #include "core/net/tcp.h"
@@ -334,6 +335,7 @@ static int run(int argc, char **argv, struct options *o)
 		fprintf(stderr, "config file ok, exiting...\n");
 		ksr_program_unref(prog);
 		ksr_modules_unload();
+		ksr_fixup_free_loadtime();
 		ksr_cfgvars_clear();
 		ksr_cfg_core_reset();
 		return 0;
@@ -401,6 +403,7 @@ static int run(int argc, char **argv, struct options *o)
 	if (o->pid_file)
 		unlink(o->pid_file);
 	ksr_modules_unload();
+	ksr_fixup_free_loadtime();
 	ksr_cfgvars_clear();
 	ksr_cfg_core_reset();
 	free(ksr_module_path);

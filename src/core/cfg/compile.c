@@ -11,6 +11,7 @@
 
 #include "core/cfg/cfg.h"
 #include "core/cfg/lex.h"
+#include "core/module/fixup.h"
 #include "core/module/module.h"
 #include "core/pv/pv.h"
 #include "core/route/program.h"
@@ -120,17 +121,6 @@ static int compile_call(struct compiler *c, struct ksr_call *call)
 	return 0;
 }
 
-static int keep_regex(struct compiler *c, regex_t *re)
-{
-	regex_t **n = realloc(c->prog->regexes, (c->prog->nregexes + 1) * sizeof(*n));
-
-	if (!n)
-		return -ENOMEM;
-	c->prog->regexes = n;
-	n[c->prog->nregexes++] = re;
-	return 0;
-}
-
 /* "10.0.0.0/8", "192.0.2.1", "[2001:db8::]/32", "2001:db8::1". */
 static int compile_net(struct compiler *c, struct ksr_expr *e)
 {
@@ -175,24 +165,18 @@ bad:
 
 static int compile_regex(struct compiler *c, struct ksr_expr *e)
 {
+	const char *why = NULL;
 	regex_t *re;
 	int r;
 
 	/* a string pattern is compiled once; one from a pseudo-variable on every use */
 	if (e->r->type != KSR_E_STR)
 		return 0;
-	re = malloc(sizeof(*re));
-	if (!re)
-		return -ENOMEM;
-	if (regcomp(re, e->r->str, REG_EXTENDED | REG_NOSUB | REG_ICASE) != 0) {
-		free(re);
+	r = ksr_fixup_regcomp(e->r->str, REG_EXTENDED | REG_NOSUB | REG_ICASE, &re, &why);
+	if (r == -EINVAL)
 		return ksr_cfg_fail(c->err, e->r->pos, "bad regular expression \"%s\"", e->r->str);
-	}
-	if ((r = keep_regex(c, re)) < 0) {
-		regfree(re);
-		free(re);
+	if (r < 0)
 		return r;
-	}
 	e->re = re;
 	return 0;
 }
@@ -516,11 +500,13 @@ int ksr_cfg_compile(struct ksr_program *prog, struct ksr_cfg_error *err)
 	struct ksr_route *lists[] = {prog->request_route, prog->routes, prog->reply_route,
 				     prog->onsend_route, prog->failure_routes, prog->branch_routes,
 				     prog->onreply_routes, prog->event_routes};
-	int r;
+	int r = 0;
 
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		for (struct ksr_route *rt = lists[i]; rt; rt = rt->next)
-			if ((r = compile_actions(&c, rt->body)) < 0)
-				return r;
-	return check_route_types(prog, err);
+	/* what fixups make from here on belongs to prog */
+	ksr_fixup_begin(prog);
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && r >= 0; i++)
+		for (struct ksr_route *rt = lists[i]; rt && r >= 0; rt = rt->next)
+			r = compile_actions(&c, rt->body);
+	ksr_fixup_end();
+	return r < 0 ? r : check_route_types(prog, err);
 }

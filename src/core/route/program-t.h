@@ -144,6 +144,13 @@ struct ksr_route {
 	struct ksr_route *next;
 };
 
+/* Something made outside a program's arena, released with the program (core/module/fixup.h). */
+struct ksr_kept {
+	void *ptr;
+	void (*free_fn)(void *);
+	struct ksr_kept *next;
+};
+
 struct ksr_program {
 	atomic_int refs;
 	struct ksr_arena arena; /* every node above */
@@ -154,8 +161,7 @@ struct ksr_program {
 	/* named blocks run by tm (and the default "0" of failure_route/branch_route) */
 	struct ksr_route *failure_routes, *branch_routes, *onreply_routes;
 	struct ksr_route *event_routes; /* event_route[mod:event], run by modules */
-	regex_t **regexes; /* to regfree */
-	size_t nregexes;
+	struct ksr_kept *kept; /* what compiling and fixups made outside the arena */
 };
 
 #endif

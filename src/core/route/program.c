@@ -24,15 +24,18 @@ void ksr_program_ref(struct ksr_program *p)
 	atomic_fetch_add(&p->refs, 1);
 }
 
+void ksr_kept_free(struct ksr_kept *list)
+{
+	/* the nodes live in the arena released after this */
+	for (struct ksr_kept *k = list; k; k = k->next)
+		k->free_fn(k->ptr);
+}
+
 void ksr_program_unref(struct ksr_program *p)
 {
 	if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
 		return;
-	for (size_t i = 0; i < p->nregexes; i++) {
-		regfree(p->regexes[i]);
-		free(p->regexes[i]);
-	}
-	free(p->regexes);
+	ksr_kept_free(p->kept);
 	ksr_arena_destroy(&p->arena);
 	free(p);
 }

@@ -10,6 +10,8 @@ struct ksr_program *ksr_program_new(void);
 void ksr_program_ref(struct ksr_program *p);
 /* Drop a reference; the last one frees the program. Accepts NULL. */
 void ksr_program_unref(struct ksr_program *p);
+/* Call each free_fn of a kept list (the nodes themselves are arena memory). */
+void ksr_kept_free(struct ksr_kept *list);
 struct ksr_route *ksr_program_find_route(struct ksr_program *p, const char *name);
 /* failure_route[name], branch_route[name], onreply_route[name]; NULL when not defined. */
 struct ksr_route *ksr_program_find_failure_route(struct ksr_program *p, const char *name);

@@ -3,11 +3,11 @@
  * pv_printf and is_myself. Branch flags and isdsturiset are core functions here.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "core/mem/arena.h"
+#include "core/module/fixup.h"
 #include "core/module/module.h"
 #include "core/net/listener.h"
 #include "core/parser/msg-t.h"
@@ -94,37 +94,10 @@ static int w_resetdsturi(struct ksr_msg *msg, const struct ksr_fparam *p)
 
 /* --- pv_printf --- */
 
-static struct ksr_arena fixup_arena;
-static bool fixup_arena_ready;
-/* fixups run again at a routing reload, from another thread */
-static pthread_mutex_t fixup_lock = PTHREAD_MUTEX_INITIALIZER;
-
 /* The first parameter names a writable pseudo-variable: parsed once, into ptr. */
 static int fixup_printf(struct ksr_fparam *p, int n, const char **ret_err)
 {
-	struct ksr_pv_spec *spec;
-	size_t used;
-	int r;
-
-	pthread_mutex_lock(&fixup_lock);
-	if (!fixup_arena_ready) {
-		ksr_arena_init(&fixup_arena, 2048);
-		fixup_arena_ready = true;
-	}
-	r = ksr_pv_parse(p[0].s, &fixup_arena, &spec, &used, ret_err);
-	pthread_mutex_unlock(&fixup_lock);
-	if (r < 0)
-		return r;
-	if (used != p[0].s.len) {
-		*ret_err = "the first parameter must be one pseudo-variable";
-		return -EINVAL;
-	}
-	if (!ksr_pv_is_writable(spec)) {
-		*ret_err = "the pseudo-variable is read-only";
-		return -EINVAL;
-	}
-	p[0].ptr = spec;
-	return 0;
+	return ksr_fixup_pvar(&p[0], true, ret_err);
 }
 
 /* The second parameter arrives evaluated: assign it as a string. */
@@ -190,20 +163,4 @@ static const struct ksr_cmd_export cmds[] = {
         {0},
 };
 
-static void destroy(void)
-{
-	pthread_mutex_lock(&fixup_lock);
-	if (fixup_arena_ready) {
-		ksr_arena_destroy(&fixup_arena);
-		fixup_arena_ready = false;
-	}
-	pthread_mutex_unlock(&fixup_lock);
-}
-
-/* `kamailio -c` unloads without destroy; destroy is idempotent. */
-__attribute__((destructor)) static void unload(void)
-{
-	destroy();
-}
-
-KSR_MODULE(.name = "kex", .cmds = cmds, .destroy = destroy);
+KSR_MODULE(.name = "kex", .cmds = cmds);

@@ -3,11 +3,11 @@
  * this folder, plus the functions of upstream's README.pv that work on them.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "core/mem/arena.h"
+#include "core/module/fixup.h"
 #include "core/module/module-t.h"
 #include "core/parser/msg-t.h"
 #include "core/pv/avp.h"
@@ -52,57 +52,16 @@ __attribute__((constructor)) static void join_tables(void)
 		}
 }
 
-/* --- memory for fixups --- */
-
-static struct ksr_arena fixup_arena;
-static bool fixup_arena_ready;
-/* Fixups may run again at a routing reload, from another thread: one at a time. */
-static pthread_mutex_t fixup_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Module-lifetime memory for the specs fixups parse; with fixup_lock held. */
-static struct ksr_arena *fixup_arena_locked(void)
-{
-	if (!fixup_arena_ready) {
-		ksr_arena_init(&fixup_arena, 4096);
-		fixup_arena_ready = true;
-	}
-	return &fixup_arena;
-}
-
 /* --- functions --- */
-
-/* The first parameter names a pseudo-variable: parse it once into ptr. */
-static int fixup_pv(struct ksr_fparam *p, bool writable, const char **ret_err)
-{
-	struct ksr_pv_spec *spec;
-	size_t used;
-	int r;
-
-	pthread_mutex_lock(&fixup_lock);
-	r = ksr_pv_parse(p->s, fixup_arena_locked(), &spec, &used, ret_err);
-	pthread_mutex_unlock(&fixup_lock);
-	if (r < 0)
-		return r;
-	if (used != p->s.len) {
-		*ret_err = "the parameter must be one pseudo-variable";
-		return -EINVAL;
-	}
-	if (writable && !ksr_pv_is_writable(spec)) {
-		*ret_err = "the pseudo-variable is read-only";
-		return -EINVAL;
-	}
-	p->ptr = spec;
-	return 0;
-}
 
 static int fixup_pv_read(struct ksr_fparam *params, int nparams, const char **ret_err)
 {
-	return fixup_pv(&params[0], false, ret_err);
+	return ksr_fixup_pvar(&params[0], false, ret_err);
 }
 
 static int fixup_pv_write(struct ksr_fparam *params, int nparams, const char **ret_err)
 {
-	return fixup_pv(&params[0], true, ret_err);
+	return ksr_fixup_pvar(&params[0], true, ret_err);
 }
 
 static int get(struct ksr_msg *msg, const struct ksr_fparam *p, struct ksr_val *ret)
@@ -135,7 +94,7 @@ static int fixup_typeof(struct ksr_fparam *params, int nparams, const char **ret
 {
 	static const char *const types[] = {
 	        [KSR_VAL_NULL] = "null", [KSR_VAL_INT] = "int", [KSR_VAL_STR] = "str"};
-	int r = fixup_pv(&params[0], false, ret_err);
+	int r = ksr_fixup_pvar(&params[0], false, ret_err);
 
 	if (r < 0)
 		return r;
@@ -309,12 +268,6 @@ static const struct ksr_param_export params[] = {
 static void destroy(void)
 {
 	pv_vars_destroy();
-	pthread_mutex_lock(&fixup_lock);
-	if (fixup_arena_ready) {
-		ksr_arena_destroy(&fixup_arena);
-		fixup_arena_ready = false;
-	}
-	pthread_mutex_unlock(&fixup_lock);
 }
 
 /*

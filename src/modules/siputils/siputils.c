@@ -5,11 +5,9 @@
  * uri.c, contact.c, options.c and pcv.c.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "core/log.h"
-#include "core/mem/arena.h"
 #include "core/module/module-t.h"
 #include "core/pv/pv.h"
 #include "siputils.h"
@@ -49,44 +47,6 @@ __attribute__((constructor)) static void join_tables(void)
 			}
 			all_cmds[n++] = *c;
 		}
-}
-
-/* --- memory for fixups --- */
-
-static struct ksr_arena fixup_arena;
-static bool fixup_arena_ready;
-/* Fixups may run again at a routing reload, from another thread: one at a time. */
-static pthread_mutex_t fixup_lock = PTHREAD_MUTEX_INITIALIZER;
-
-int siputils_fixup_pv(struct ksr_fparam *p, bool writable, const char **ret_err)
-{
-	struct ksr_pv_spec *spec = NULL;
-	size_t used = 0;
-	int r;
-
-	if (p->s.len == 0 || p->s.s[0] != '$') {
-		*ret_err = "the parameter must be a pseudo-variable";
-		return -EINVAL;
-	}
-	pthread_mutex_lock(&fixup_lock);
-	if (!fixup_arena_ready) {
-		ksr_arena_init(&fixup_arena, 1024);
-		fixup_arena_ready = true;
-	}
-	r = ksr_pv_parse(p->s, &fixup_arena, &spec, &used, ret_err);
-	pthread_mutex_unlock(&fixup_lock);
-	if (r < 0)
-		return r;
-	if (used != p->s.len) {
-		*ret_err = "the parameter must be one pseudo-variable";
-		return -EINVAL;
-	}
-	if (writable && !ksr_pv_is_writable(spec)) {
-		*ret_err = "the pseudo-variable is read-only";
-		return -EINVAL;
-	}
-	p->ptr = spec;
-	return 0;
 }
 
 int siputils_pv_get_str(struct ksr_msg *msg, const struct ksr_fparam *p, struct ksr_str *ret)
@@ -173,12 +133,6 @@ static int mod_init(void)
 static void destroy(void)
 {
 	siputils_options_destroy();
-	pthread_mutex_lock(&fixup_lock);
-	if (fixup_arena_ready) {
-		ksr_arena_destroy(&fixup_arena);
-		fixup_arena_ready = false;
-	}
-	pthread_mutex_unlock(&fixup_lock);
 }
 
 static const struct ksr_param_export params[] = {

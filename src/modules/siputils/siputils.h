@@ -27,13 +27,8 @@ extern char *siputils_rpid_prefix;
 extern char *siputils_rpid_suffix;
 extern char *siputils_rpid_avp;
 
-/* --- fixup helpers (siputils.c) --- */
+/* --- pseudo-variable helpers (siputils.c) --- */
 
-/*
- * Parse p->s, a pseudo-variable written as the whole parameter, into p->ptr (memory that
- * lives as long as the module). writable: refuse read-only ones. 0 or -EINVAL + ret_err.
- */
-int siputils_fixup_pv(struct ksr_fparam *p, bool writable, const char **ret_err);
 /* Read the string value of a parsed pseudo-variable (ints are printed). 0 or -errno. */
 int siputils_pv_get_str(struct ksr_msg *msg, const struct ksr_fparam *p, struct ksr_str *ret);
 /* Assign a string (copied by the variable's family). 0 or -errno. */

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 
+#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/msg/edit.h"
@@ -102,7 +103,7 @@ static int w_uri_param_any(struct ksr_msg *msg, const struct ksr_fparam *p)
 
 static int fixup_get_uri_param(struct ksr_fparam *p, int n, const char **ret_err)
 {
-	return siputils_fixup_pv(&p[1], true, ret_err);
+	return ksr_fixup_pvar(&p[1], true, ret_err);
 }
 
 static int w_get_uri_param(struct ksr_msg *msg, const struct ksr_fparam *p)
@@ -280,7 +281,7 @@ int siputils_tel2sip(struct ksr_str tel, struct ksr_str host, struct ksr_arena *
 
 static int fixup_tel2sip(struct ksr_fparam *p, int n, const char **ret_err)
 {
-	return siputils_fixup_pv(&p[2], true, ret_err);
+	return ksr_fixup_pvar(&p[2], true, ret_err);
 }
 
 static int w_tel2sip(struct ksr_msg *msg, const struct ksr_fparam *p)
@@ -301,7 +302,7 @@ static int w_tel2sip(struct ksr_msg *msg, const struct ksr_fparam *p)
 
 static int fixup_set_uri(struct ksr_fparam *p, int n, const char **ret_err)
 {
-	return siputils_fixup_pv(&p[0], true, ret_err);
+	return ksr_fixup_pvar(&p[0], true, ret_err);
 }
 
 /* Read the URI in the variable of p[0]: a sip or sips URI, parsed into u. */

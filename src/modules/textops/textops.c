@@ -115,10 +115,4 @@ static int mod_init(void)
 	return 0;
 }
 
-static void destroy(void)
-{
-	textops_free_kept();
-}
-
-KSR_MODULE(.name = "textops", .cmds = cmds, .trans = textops_trans, .mod_init = mod_init,
-	   .destroy = destroy);
+KSR_MODULE(.name = "textops", .cmds = cmds, .trans = textops_trans, .mod_init = mod_init);

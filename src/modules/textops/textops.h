@@ -12,16 +12,11 @@
 #define TX_RE_FLAGS (REG_EXTENDED | REG_ICASE | REG_NEWLINE)
 
 /*
- * Load-time memory: regexes, subst expressions and pseudo-variable specs made by fixups
- * live until the module is destroyed (routes may be reloaded: old ones are kept too).
+ * What fixups make (regexes, subst expressions, pseudo-variable specs) is kept with
+ * ksr_fixup_regcomp/ksr_fixup_keep/ksr_fixup_arena (core/module/fixup.h): it belongs to
+ * the routing program and goes with it after a reload.
  */
-int textops_keep(void *ptr, void (*free_fn)(void *));
-struct ksr_arena *textops_lock_arena(void);
-void textops_unlock_arena(void);
-void textops_free_kept(void);
 
-/* A regex compiled once in a fixup (kept), or -EINVAL with *ret_err. */
-int textops_regcomp(const char *text, int cflags, regex_t **ret, const char **ret_err);
 /* The regex of a fixed-up parameter: compiled at load, or now into tmp for a dynamic one. */
 int textops_param_re(const struct ksr_fparam *p, int cflags, regex_t *tmp, regex_t **ret);
 void textops_param_re_done(const struct ksr_fparam *p, regex_t *re);

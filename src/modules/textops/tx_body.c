@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/msg/edit.h"
@@ -48,8 +49,7 @@ int textops_fixup_has_body(struct ksr_fparam *p, int n, const char **ret_err)
 	}
 	if (p[0].s.len == 0 || (p[0].s.len == 1 && p[0].s.s[0] == '0'))
 		return 0; /* as upstream: no type to check */
-	m = ksr_arena_alloc(textops_lock_arena(), sizeof(*m));
-	textops_unlock_arena();
+	m = ksr_arena_alloc(ksr_fixup_arena(), sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	if (parse_mime(p[0].s, m) < 0) {

@@ -8,6 +8,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/msg/edit.h"
@@ -295,7 +296,7 @@ int textops_fixup_re_all(struct ksr_fparam *p, int n, const char **ret_err)
 
 		if (p[i].dynamic)
 			continue;
-		r = textops_regcomp(p[i].s.s, TX_RE_FLAGS, &re, ret_err);
+		r = ksr_fixup_regcomp(p[i].s.s, TX_RE_FLAGS, &re, ret_err);
 		if (r < 0)
 			return r;
 		p[i].ptr = re;
@@ -361,7 +362,7 @@ int textops_fixup_remove_hf_match(struct ksr_fparam *p, int n, const char **ret_
 		return -EINVAL;
 	}
 	if (op == OP_RE && !p[2].dynamic) {
-		r = textops_regcomp(p[2].s.s, TX_RE_FLAGS, &re, ret_err);
+		r = ksr_fixup_regcomp(p[2].s.s, TX_RE_FLAGS, &re, ret_err);
 		if (r < 0)
 			return r;
 		p[2].ptr = re;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 
+#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/msg/edit.h"
@@ -23,7 +24,7 @@ static int fixup_re_flags(struct ksr_fparam *p, int cflags, const char **ret_err
 
 	if (p->dynamic)
 		return 0;
-	r = textops_regcomp(p->s.s, cflags, &re, ret_err);
+	r = ksr_fixup_regcomp(p->s.s, cflags, &re, ret_err);
 	if (r < 0)
 		return r;
 	p->ptr = re;
@@ -52,11 +53,10 @@ static int fixup_one_subst(struct ksr_fparam *p, const char **ret_err)
 	struct tx_subst *s;
 	int r;
 
-	r = tx_subst_parse(p->s, textops_lock_arena(), &s, ret_err);
-	textops_unlock_arena();
+	r = tx_subst_parse(p->s, ksr_fixup_arena(), &s, ret_err);
 	if (r < 0)
 		return r;
-	r = textops_keep(s, subst_free);
+	r = ksr_fixup_keep(s, subst_free);
 	if (r < 0)
 		return r;
 	p->ptr = s;

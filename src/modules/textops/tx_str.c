@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/parser/hdr.h"
@@ -143,7 +144,7 @@ int textops_fixup_regex_substring(struct ksr_fparam *p, int n, const char **ret_
 {
 	if (!p[1].dynamic) {
 		regex_t *re;
-		int r = textops_regcomp(p[1].s.s, REG_EXTENDED, &re, ret_err);
+		int r = ksr_fixup_regcomp(p[1].s.s, REG_EXTENDED, &re, ret_err);
 
 		if (r < 0)
 			return r;
@@ -218,8 +219,7 @@ int textops_fixup_is_method(struct ksr_fparam *p, int n, const char **ret_err)
 	}
 	for (size_t i = 0; i < s.len; i++)
 		items += s.s[i] == '|' || s.s[i] == ',';
-	set = ksr_arena_alloc(textops_lock_arena(), sizeof(*set) + items * sizeof(set->names[0]));
-	textops_unlock_arena();
+	set = ksr_arena_alloc(ksr_fixup_arena(), sizeof(*set) + items * sizeof(set->names[0]));
 	if (!set)
 		return -ENOMEM;
 	for (q = s.s; q <= end;) {

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 
+#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/pv/pv.h"
@@ -52,7 +53,7 @@ static int tr_re_parse(struct ksr_tr *tr, struct ksr_str spec, struct ksr_arena 
 			r = -EINVAL;
 		}
 	} else if ((r = tx_subst_parse(arg, arena, &d->subst, ret_err)) == 0) {
-		r = textops_keep(d->subst, subst_free);
+		r = ksr_fixup_keep(d->subst, subst_free);
 	}
 	if (r < 0)
 		return r;

@@ -1,100 +1,15 @@
-/* textops: load-time memory, regexes, header names and the parts of a message's text. */
+/* textops: regexes, header names and the parts of a message's text. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 
+#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/parser/msg.h"
 #include "core/pv/pv.h"
 #include "textops.h"
 
-/* --- what fixups make, kept until destroy --- */
-
-struct kept {
-	void *ptr;
-	void (*free_fn)(void *);
-	struct kept *next;
-};
-
-static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct kept *kept_list;
-static struct ksr_arena fixup_arena;
-static bool fixup_arena_ready;
-
-int textops_keep(void *ptr, void (*free_fn)(void *))
-{
-	struct kept *k = malloc(sizeof(*k));
-
-	if (!k) {
-		free_fn(ptr);
-		return -ENOMEM;
-	}
-	k->ptr = ptr;
-	k->free_fn = free_fn;
-	pthread_mutex_lock(&kept_lock);
-	k->next = kept_list;
-	kept_list = k;
-	pthread_mutex_unlock(&kept_lock);
-	return 0;
-}
-
-struct ksr_arena *textops_lock_arena(void)
-{
-	pthread_mutex_lock(&kept_lock);
-	if (!fixup_arena_ready) {
-		ksr_arena_init(&fixup_arena, 4096);
-		fixup_arena_ready = true;
-	}
-	return &fixup_arena;
-}
-
-void textops_unlock_arena(void)
-{
-	pthread_mutex_unlock(&kept_lock);
-}
-
-void textops_free_kept(void)
-{
-	pthread_mutex_lock(&kept_lock);
-	while (kept_list) {
-		struct kept *k = kept_list;
-
-		kept_list = k->next;
-		k->free_fn(k->ptr);
-		free(k);
-	}
-	if (fixup_arena_ready) {
-		ksr_arena_destroy(&fixup_arena);
-		fixup_arena_ready = false;
-	}
-	pthread_mutex_unlock(&kept_lock);
-}
-
 /* --- regexes --- */
-
-static void regex_free(void *p)
-{
-	regfree(p);
-	free(p);
-}
-
-int textops_regcomp(const char *text, int cflags, regex_t **ret, const char **ret_err)
-{
-	regex_t *re = malloc(sizeof(*re));
-
-	if (!re)
-		return -ENOMEM;
-	if (regcomp(re, text, cflags) != 0) {
-		free(re);
-		*ret_err = "bad regular expression";
-		return -EINVAL;
-	}
-	if (textops_keep(re, regex_free) < 0)
-		return -ENOMEM;
-	*ret = re;
-	return 0;
-}
 
 int textops_param_re(const struct ksr_fparam *p, int cflags, regex_t *tmp, regex_t **ret)
 {
@@ -156,8 +71,7 @@ int tx_fixup_hname(struct ksr_fparam *p, bool allow_dynamic, const char **ret_er
 		*ret_err = "empty header name";
 		return -EINVAL;
 	}
-	n = ksr_arena_alloc(textops_lock_arena(), sizeof(*n));
-	textops_unlock_arena();
+	n = ksr_arena_alloc(ksr_fixup_arena(), sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	tx_hname_set(n, p->s);
@@ -254,24 +168,7 @@ bool tx_hdr_lines_ok(struct ksr_str text)
 
 int tx_fixup_pv_out(struct ksr_fparam *p, const char **ret_err)
 {
-	struct ksr_pv_spec *spec;
-	size_t used;
-	int r;
-
-	r = ksr_pv_parse(p->s, textops_lock_arena(), &spec, &used, ret_err);
-	textops_unlock_arena();
-	if (r < 0)
-		return r;
-	if (used != p->s.len) {
-		*ret_err = "the parameter must be one pseudo-variable";
-		return -EINVAL;
-	}
-	if (!ksr_pv_is_writable(spec)) {
-		*ret_err = "the pseudo-variable is read-only";
-		return -EINVAL;
-	}
-	p->ptr = spec;
-	return 0;
+	return ksr_fixup_pvar(p, true, ret_err);
 }
 
 int tx_pv_set_str(struct ksr_msg *msg, const struct ksr_fparam *p, struct ksr_str s)

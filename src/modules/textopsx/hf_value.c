@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/msg/edit.h"
@@ -138,8 +139,7 @@ static int fixup_spec(struct ksr_fparam *p, enum spec_kind kind, const char **re
 		}
 		break;
 	}
-	keep = ksr_arena_alloc(textopsx_lock_arena(), sizeof(*keep));
-	textopsx_unlock_arena();
+	keep = ksr_arena_alloc(ksr_fixup_arena(), sizeof(*keep));
 	if (!keep)
 		return -ENOMEM;
 	*keep = s;

@@ -5,60 +5,16 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
-#include <pthread.h>
 #include <regex.h>
 #include <stdlib.h>
 
+#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/module/module.h"
 #include "core/msg/edit.h"
 #include "core/parser/msg.h"
 #include "textopsx.h"
-
-/* --- load-time memory --- */
-
-static pthread_mutex_t fixup_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ksr_arena fixup_arena;
-static bool fixup_arena_ready;
-
-struct kept_re {
-	regex_t re;
-	struct kept_re *next;
-};
-static struct kept_re *kept_res;
-
-struct ksr_arena *textopsx_lock_arena(void)
-{
-	pthread_mutex_lock(&fixup_lock);
-	if (!fixup_arena_ready) {
-		ksr_arena_init(&fixup_arena, 2048);
-		fixup_arena_ready = true;
-	}
-	return &fixup_arena;
-}
-
-void textopsx_unlock_arena(void)
-{
-	pthread_mutex_unlock(&fixup_lock);
-}
-
-void textopsx_free_fixups(void)
-{
-	pthread_mutex_lock(&fixup_lock);
-	while (kept_res) {
-		struct kept_re *k = kept_res;
-
-		kept_res = k->next;
-		regfree(&k->re);
-		free(k);
-	}
-	if (fixup_arena_ready) {
-		ksr_arena_destroy(&fixup_arena);
-		fixup_arena_ready = false;
-	}
-	pthread_mutex_unlock(&fixup_lock);
-}
 
 bool textopsx_hdr_is(const struct ksr_hdr *h, enum ksr_hdr_type type, struct ksr_str name)
 {
@@ -175,23 +131,15 @@ static int w_remove_body(struct ksr_msg *msg, const struct ksr_fparam *p)
 
 static int fixup_keep_hf(struct ksr_fparam *p, int n, const char **ret_err)
 {
-	struct kept_re *k;
+	regex_t *re;
+	int r;
 
 	if (n == 0 || p[0].dynamic)
 		return 0;
-	k = malloc(sizeof(*k));
-	if (!k)
-		return -ENOMEM;
-	if (regcomp(&k->re, p[0].s.s, REG_EXTENDED | REG_ICASE | REG_NEWLINE) != 0) {
-		free(k);
-		*ret_err = "bad regular expression";
-		return -EINVAL;
-	}
-	pthread_mutex_lock(&fixup_lock);
-	k->next = kept_res;
-	kept_res = k;
-	pthread_mutex_unlock(&fixup_lock);
-	p[0].ptr = &k->re;
+	if ((r = ksr_fixup_regcomp(p[0].s.s, REG_EXTENDED | REG_ICASE | REG_NEWLINE, &re,
+	                           ret_err)) < 0)
+		return r;
+	p[0].ptr = re;
 	return 0;
 }
 
@@ -300,9 +248,4 @@ static const struct ksr_cmd_export cmds[] = {
 	{0},
 };
 
-static void destroy(void)
-{
-	textopsx_free_fixups();
-}
-
-KSR_MODULE(.name = "textopsx", .cmds = cmds, .destroy = destroy);
+KSR_MODULE(.name = "textopsx", .cmds = cmds);

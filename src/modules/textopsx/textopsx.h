@@ -5,13 +5,6 @@
 #include "core/module/module-t.h"
 #include "core/parser/msg-t.h"
 
-struct ksr_arena;
-
-/* Load-time memory of the fixups, freed when the module is destroyed. */
-struct ksr_arena *textopsx_lock_arena(void);
-void textopsx_unlock_arena(void);
-void textopsx_free_fixups(void);
-
 /* Whether header h has name (compact and long forms are one header). */
 bool textopsx_hdr_is(const struct ksr_hdr *h, enum ksr_hdr_type type, struct ksr_str name);
 

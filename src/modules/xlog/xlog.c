@@ -3,12 +3,12 @@
  * through the core logger (stderr or syslog, like every other line).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <syslog.h>
 
 #include "core/log.h"
 #include "core/mem/arena.h"
+#include "core/module/fixup.h"
 #include "core/module/module.h"
 #include "core/parser/msg.h"
 #include "core/pv/pv.h"
@@ -29,20 +29,6 @@ static int log_colors_given;
 static int facility = -1; /* log_facility: a syslog facility for xlog lines, -1: the core's */
 static struct ksr_str prefix_text;
 static struct ksr_pv_fmt *prefix_fmt; /* prefix_mode 1 with pseudo-variables */
-
-/* Module-lifetime memory for what fixups parse; fixups may run on a reload (RPC thread). */
-static struct ksr_arena fixup_arena;
-static bool fixup_arena_ready;
-static pthread_mutex_t fixup_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static struct ksr_arena *fixup_arena_locked(void)
-{
-	if (!fixup_arena_ready) {
-		ksr_arena_init(&fixup_arena, 4096);
-		fixup_arena_ready = true;
-	}
-	return &fixup_arena;
-}
 
 /* --- levels and facilities --- */
 
@@ -137,20 +123,6 @@ static int call_level(struct ksr_msg *msg, const struct ksr_fparam *p, const cha
 
 /* --- fixups: every parameter is taken as written (KSR_PT_RAW) and parsed once here --- */
 
-static int fixup_fmt(struct ksr_fparam *p, const char **ret_err)
-{
-	struct ksr_pv_fmt *fmt;
-	int r;
-
-	pthread_mutex_lock(&fixup_lock);
-	r = ksr_pv_fmt_parse(p->s, fixup_arena_locked(), &fmt, ret_err);
-	pthread_mutex_unlock(&fixup_lock);
-	if (r < 0)
-		return r;
-	p->ptr = fmt;
-	return 0;
-}
-
 static int fixup_level(struct ksr_fparam *p, const char **ret_err)
 {
 	struct ksr_pv_spec *spec;
@@ -158,9 +130,7 @@ static int fixup_level(struct ksr_fparam *p, const char **ret_err)
 	int level, r;
 
 	if (p->s.len && p->s.s[0] == '$') {
-		pthread_mutex_lock(&fixup_lock);
-		r = ksr_pv_parse(p->s, fixup_arena_locked(), &spec, &used, ret_err);
-		pthread_mutex_unlock(&fixup_lock);
+		r = ksr_pv_parse(p->s, ksr_fixup_arena(), &spec, &used, ret_err);
 		if (r < 0)
 			return r;
 		if (used != p->s.len) {
@@ -194,14 +164,14 @@ static int fixup_facility(struct ksr_fparam *p, const char **ret_err)
 
 static int fixup_1(struct ksr_fparam *p, int n, const char **ret_err)
 {
-	return fixup_fmt(&p[0], ret_err);
+	return ksr_fixup_fmt(&p[0], ret_err);
 }
 
 static int fixup_2(struct ksr_fparam *p, int n, const char **ret_err)
 {
 	int r = fixup_level(&p[0], ret_err);
 
-	return r < 0 ? r : fixup_fmt(&p[1], ret_err);
+	return r < 0 ? r : ksr_fixup_fmt(&p[1], ret_err);
 }
 
 static int fixup_3(struct ksr_fparam *p, int n, const char **ret_err)
@@ -210,7 +180,7 @@ static int fixup_3(struct ksr_fparam *p, int n, const char **ret_err)
 
 	if (r < 0 || (r = fixup_level(&p[1], ret_err)) < 0)
 		return r;
-	return fixup_fmt(&p[2], ret_err);
+	return ksr_fixup_fmt(&p[2], ret_err);
 }
 
 /* --- functions --- */
@@ -324,9 +294,7 @@ static int parse_prefix(const char **ret_err)
 	prefix_text = prefix ? ksr_str_make(prefix, strlen(prefix)) : KSR_STR_NULL;
 	if (!prefix_mode || !prefix_text.len)
 		return 0;
-	pthread_mutex_lock(&fixup_lock);
-	r = ksr_pv_fmt_parse(prefix_text, fixup_arena_locked(), &fmt, ret_err);
-	pthread_mutex_unlock(&fixup_lock);
+	r = ksr_pv_fmt_parse(prefix_text, ksr_fixup_arena(), &fmt, ret_err);
 	if (r < 0)
 		return r;
 	if (ksr_pv_fmt_is_const(fmt))
@@ -404,11 +372,6 @@ static int mod_init(void)
 /* Back to the state before the parameters were set: nothing parsed is kept. */
 static void destroy(void)
 {
-	pthread_mutex_lock(&fixup_lock);
-	if (fixup_arena_ready)
-		ksr_arena_destroy(&fixup_arena);
-	fixup_arena_ready = false;
-	pthread_mutex_unlock(&fixup_lock);
 	prefix_fmt = NULL;
 	prefix_text = KSR_STR_NULL;
 	free(prefix);
