@@ -271,8 +271,8 @@ static void destroy(void)
 }
 
 /*
- * A module can be unloaded without destroy (kamailio -c stops after the fixups): what
- * they allocated goes with it. destroy is idempotent, so running it twice is harmless.
+ * A module can be unloaded without destroy (kamailio -c stops after the fixups): the
+ * variables its parameters made go with it. destroy is idempotent.
  */
 __attribute__((destructor)) static void unload(void)
 {

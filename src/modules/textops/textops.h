@@ -48,9 +48,7 @@ struct ksr_str tx_msg_headers(const struct ksr_msg *msg);
 /* Whole header lines: "Name: value\r\n" one or more times (folding allowed). */
 bool tx_hdr_lines_ok(struct ksr_str text);
 
-/* Parse a writable pseudo-variable name ("$var(x)") in a fixup into p->ptr. */
-int tx_fixup_pv_out(struct ksr_fparam *p, const char **ret_err);
-/* Set that pseudo-variable to a string. 0 or -errno. */
+/* Set the writable pseudo-variable p->ptr (ksr_fixup_pvar) to a string. 0 or -errno. */
 int tx_pv_set_str(struct ksr_msg *msg, const struct ksr_fparam *p, struct ksr_str s);
 
 /* The script functions and fixups of each file, which the table in textops.c names. */

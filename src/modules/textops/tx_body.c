@@ -5,9 +5,9 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
+#include "core/module/fixup.h"
 #include "core/msg/edit.h"
 #include "core/msg/reply.h"
 #include "core/parser/hdr.h"
@@ -500,7 +500,7 @@ static int find_part(struct ksr_msg *msg, struct ksr_str ct, struct found_part *
 
 int textops_fixup_get_body_part(struct ksr_fparam *p, int n, const char **ret_err)
 {
-	return tx_fixup_pv_out(&p[1], ret_err);
+	return ksr_fixup_pvar(&p[1], true, ret_err);
 }
 
 /* get_body_part(ct, $pv): the content of the first part of type ct. */

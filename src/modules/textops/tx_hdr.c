@@ -8,9 +8,9 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
+#include "core/module/fixup.h"
 #include "core/msg/edit.h"
 #include "core/msg/reply.h"
 #include "core/parser/msg.h"

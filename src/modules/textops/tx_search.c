@@ -6,9 +6,9 @@
  */
 #include <errno.h>
 
-#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
+#include "core/module/fixup.h"
 #include "core/msg/edit.h"
 #include "core/parser/msg.h"
 #include "core/parser/uri.h"

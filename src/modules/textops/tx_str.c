@@ -5,9 +5,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
+#include "core/module/fixup.h"
 #include "core/parser/hdr.h"
 #include "core/parser/msg.h"
 #include "textops.h"
@@ -158,7 +158,7 @@ int textops_fixup_regex_substring(struct ksr_fparam *p, int n, const char **ret_
 		*ret_err = "the match index must be from 0 to the match count less one";
 		return -EINVAL;
 	}
-	return tx_fixup_pv_out(&p[4], ret_err);
+	return ksr_fixup_pvar(&p[4], true, ret_err);
 }
 
 int textops_regex_substring(struct ksr_msg *msg, const struct ksr_fparam *p)

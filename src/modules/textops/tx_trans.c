@@ -5,9 +5,9 @@
  */
 #include <errno.h>
 
-#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
+#include "core/module/fixup.h"
 #include "core/pv/pv.h"
 #include "textops.h"
 #include "tx_subst.h"

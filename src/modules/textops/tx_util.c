@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
+#include "core/module/fixup.h"
 #include "core/parser/msg.h"
 #include "core/pv/pv.h"
 #include "textops.h"
@@ -165,11 +165,6 @@ bool tx_hdr_lines_ok(struct ksr_str text)
 }
 
 /* --- pseudo-variables written by functions --- */
-
-int tx_fixup_pv_out(struct ksr_fparam *p, const char **ret_err)
-{
-	return ksr_fixup_pvar(p, true, ret_err);
-}
 
 int tx_pv_set_str(struct ksr_msg *msg, const struct ksr_fparam *p, struct ksr_str s)
 {

@@ -11,9 +11,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
+#include "core/module/fixup.h"
 #include "core/msg/edit.h"
 #include "core/parser/msg.h"
 #include "textopsx.h"

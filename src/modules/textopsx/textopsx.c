@@ -8,9 +8,9 @@
 #include <regex.h>
 #include <stdlib.h>
 
-#include "core/module/fixup.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
+#include "core/module/fixup.h"
 #include "core/module/module.h"
 #include "core/msg/edit.h"
 #include "core/parser/msg.h"

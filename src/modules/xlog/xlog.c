@@ -125,21 +125,10 @@ static int call_level(struct ksr_msg *msg, const struct ksr_fparam *p, const cha
 
 static int fixup_level(struct ksr_fparam *p, const char **ret_err)
 {
-	struct ksr_pv_spec *spec;
-	size_t used;
-	int level, r;
+	int level;
 
-	if (p->s.len && p->s.s[0] == '$') {
-		r = ksr_pv_parse(p->s, ksr_fixup_arena(), &spec, &used, ret_err);
-		if (r < 0)
-			return r;
-		if (used != p->s.len) {
-			*ret_err = "a level from a variable must be one pseudo-variable alone";
-			return -EINVAL;
-		}
-		p->ptr = spec;
-		return 0;
-	}
+	if (p->s.len && p->s.s[0] == '$')
+		return ksr_fixup_pvar(p, false, ret_err);
 	if (level_parse(p->s, &level) < 0) {
 		*ret_err = "the level must be L_ALERT, L_BUG, L_CRIT, L_ERR, L_WARN, L_NOTICE, "
 			   "L_INFO, L_DBG or a pseudo-variable holding an integer";
