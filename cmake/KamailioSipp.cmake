@@ -28,7 +28,7 @@ endif()
 
 # kamailio_add_sipp_test(NAME CONFIG cfg SCENARIOS uac.xml [uac2.xml...] [UAS uas.xml]
 #                        [CALLS n] [UAS_CALLS n] [DEFINES NAME=VAL...] [TIMEOUT secs]
-#                        [TRANSPORT udp|tcp])
+#                        [TRANSPORT udp|tcp] [UAS_TRANSPORT udp|tcp])
 #
 # Registers the CTest test sipp.NAME (label `sipp`): run-sipp-test.sh starts kamailio
 # with CONFIG on a free loopback UDP port, starts the UAS scenario if any (its port goes
@@ -37,12 +37,13 @@ endif()
 # run exits 0 with all its calls successful and the daemon stops cleanly on SIGTERM.
 # Relative paths are taken from the calling CMakeLists.txt's source directory. TIMEOUT
 # (default 60) is CTest's limit for the whole test. Does nothing when KSR_SIPP_TESTS is
-# OFF or testing is disabled.
+# OFF or testing is disabled. TRANSPORT is the UACs' (tcp: the daemon listens on TCP too),
+# UAS_TRANSPORT the UAS's (tcp: the daemon gets a TCP listener to connect from).
 function(kamailio_add_sipp_test name)
   if(NOT BUILD_TESTING OR NOT KSR_SIPP_TESTS)
     return()
   endif()
-  cmake_parse_arguments(S "" "CONFIG;UAS;CALLS;UAS_CALLS;TIMEOUT;TRANSPORT" "SCENARIOS;DEFINES"
+  cmake_parse_arguments(S "" "CONFIG;UAS;CALLS;UAS_CALLS;TIMEOUT;TRANSPORT;UAS_TRANSPORT" "SCENARIOS;DEFINES"
     ${ARGN})
   if(S_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "kamailio_add_sipp_test(${name}): unknown arguments ${S_UNPARSED_ARGUMENTS}")
@@ -90,6 +91,9 @@ function(kamailio_add_sipp_test name)
   endforeach()
   if(S_TRANSPORT)
     list(APPEND args --transport "${S_TRANSPORT}")
+  endif()
+  if(S_UAS_TRANSPORT)
+    list(APPEND args --uas-transport "${S_UAS_TRANSPORT}")
   endif()
 
   add_test(NAME sipp.${name}

@@ -376,8 +376,8 @@ static int run(int argc, char **argv, struct options *o)
 	ksr_program_unref(prog);
 	if ((r = ksr_udp_start(children)) < 0 ||
 	    ksr_tcp_start(ksr_core_cfg.tcp_children ? ksr_core_cfg.tcp_children : children, r + 1) < 0) {
-		ksr_tcp_stop();
 		ksr_udp_stop();
+		ksr_tcp_stop();
 		report_ready(ready_fd, 1);
 		return 1;
 	}
@@ -395,8 +395,9 @@ static int run(int argc, char **argv, struct options *o)
 			LM_INFO("SIGHUP received: nothing to do\n");
 	}
 	LM_NOTICE("signal %d received, stopping\n", sig);
-	ksr_tcp_stop();
+	/* UDP first: its workers may write on TCP connections */
 	ksr_udp_stop();
+	ksr_tcp_stop();
 	ksr_modules_destroy();
 	ksr_program_install(NULL);
 	ksr_listeners_clear();

@@ -6,7 +6,8 @@
 #
 # Usage: run-sipp-test.sh --kamailio BIN --moddir DIR --config CFG --workdir DIR
 #            [--name NAME] [--sipp BIN] [--calls N] [--uas XML] [--uas-calls N]
-#            [--define NAME=VAL]... [--sipp-timeout SECS] -- UAC.xml [UAC2.xml...]
+#            [--define NAME=VAL]... [--sipp-timeout SECS] [--transport udp|tcp]
+#            [--uas-transport udp|tcp] -- UAC.xml [UAC2.xml...]
 #
 # Exit status: 0 when the daemon started, every SIPp run exited 0 with all its calls
 # successful, and the daemon stopped on SIGTERM with status 0 and removed its pid file.
@@ -17,7 +18,7 @@
 set -u
 
 usage() {
-	sed -n '7,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '7,11p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -32,6 +33,7 @@ uas=
 uas_calls=
 sipp_timeout=20
 transport=udp # the UACs' transport; the daemon listens on UDP, and on TCP too for tcp
+uas_transport=udp # the UAS's; tcp also gives the daemon a TCP listener (to connect from)
 defines=()
 uacs=()
 
@@ -49,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--define) defines+=("$2"); shift 2 ;;
 	--sipp-timeout) sipp_timeout=$2; shift 2 ;;
 	--transport) transport=$2; shift 2 ;;
+	--uas-transport) uas_transport=$2; shift 2 ;;
 	--) shift; uacs=("$@"); break ;;
 	*) echo "run-sipp-test: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -154,7 +157,9 @@ start_daemon() {
 		[ -e "$daemon_log" ] && log_lines=$(wc -l <"$daemon_log")
 		log "starting kamailio on udp:127.0.0.1:$port (attempt $attempt)"
 		tcp_listen=()
-		[ "$transport" = tcp ] && tcp_listen=(-l "tcp:127.0.0.1:$port")
+		if [ "$transport" = tcp ] || [ "$uas_transport" = tcp ]; then
+			tcp_listen=(-l "tcp:127.0.0.1:$port")
+		fi
 		"$kamailio" -DD -E -f "$config" -L "$moddir" -l "udp:127.0.0.1:$port" \
 			${tcp_listen[@]+"${tcp_listen[@]}"} -n 2 \
 			-P "$pidfile" ${args[@]+"${args[@]}"} >>"$daemon_log" 2>&1 </dev/null &
@@ -280,8 +285,10 @@ start_uas() {
 		reserve_port uas_port || return 1
 		# The UAS outlives the UACs, so it gets a longer global timeout.
 		set_sipp_common "$base" "$uas_port" $((sipp_timeout + 10))
-		log "starting UAS $(basename "$uas") on udp:127.0.0.1:$uas_port"
-		"$sipp_bin" -sf "$uas" -m "$uas_calls" "${sipp_common[@]}" \
+		log "starting UAS $(basename "$uas") on $uas_transport:127.0.0.1:$uas_port"
+		uas_t=()
+		[ "$uas_transport" = tcp ] && uas_t=(-t t1)
+		"$sipp_bin" -sf "$uas" -m "$uas_calls" "${sipp_common[@]}" ${uas_t[@]+"${uas_t[@]}"} \
 			>"$run/$base.screen" 2>"$run/$base.stderr" </dev/null &
 		uas_pid=$!
 		for i in $(seq 1 50); do
@@ -294,7 +301,7 @@ start_uas() {
 			sleep 0.1
 		done
 		if alive "$uas_pid"; then
-			log "UAS did not bind udp:127.0.0.1:$uas_port within 5 s"
+			log "UAS did not bind $uas_transport:127.0.0.1:$uas_port within 5 s"
 			return 1
 		fi
 		wait "$uas_pid" 2>/dev/null

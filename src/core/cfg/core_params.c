@@ -414,6 +414,31 @@ static int set_tcp_max_connections(const struct param *p, const struct val *v,
 	return 0;
 }
 
+static int set_tcp_connect_timeout(const struct param *p, const struct val *v,
+				   struct ksr_pos pos, struct ksr_cfg_error *err)
+{
+	if (v->i < 1 || v->i > 3600)
+		return ksr_cfg_fail(err, pos, "tcp_connect_timeout takes seconds, 1 to 3600");
+	ksr_tcp_connect_timeout = (int)v->i;
+	return 0;
+}
+
+static int set_tcp_send_timeout(const struct param *p, const struct val *v, struct ksr_pos pos,
+				struct ksr_cfg_error *err)
+{
+	if (v->i < 1 || v->i > 3600)
+		return ksr_cfg_fail(err, pos, "tcp_send_timeout takes seconds, 1 to 3600");
+	ksr_tcp_send_timeout = (int)v->i;
+	return 0;
+}
+
+static int set_tcp_no_connect(const struct param *p, const struct val *v, struct ksr_pos pos,
+			      struct ksr_cfg_error *err)
+{
+	ksr_tcp_no_connect = v->i != 0;
+	return 0;
+}
+
 static const struct param params[] = {
 	/* acted on */
 	{"debug", P_INT, set_debug, NULL, -1},
@@ -533,14 +558,14 @@ static const struct param params[] = {
 	{"tcp_children", P_INT, set_tcp_children, NULL, -1},
 	{"tcp_accept_aliases", P_BOOL, NULL, TCP, -1},
 	{"tcp_accept_unique", P_INT, NULL, TCP, -1},
-	{"tcp_send_timeout", P_INT, NULL, TCP, -1},
-	{"tcp_connect_timeout", P_INT, NULL, TCP, -1},
+	{"tcp_send_timeout", P_INT, set_tcp_send_timeout, NULL, -1},
+	{"tcp_connect_timeout", P_INT, set_tcp_connect_timeout, NULL, -1},
 	{"tcp_connection_lifetime", P_INT, set_tcp_lifetime, NULL, -1},
 	{"tcp_connection_match", P_INT, NULL, TCP, -1},
 	{"tcp_poll_method", P_STR_ID, NULL, TCP, -1},
 	{"tcp_max_connections", P_INT, set_tcp_max_connections, NULL, -1},
 	{"tls_max_connections", P_INT, NULL, TCP, -1},
-	{"tcp_no_connect", P_BOOL, NULL, TCP, -1},
+	{"tcp_no_connect", P_BOOL, set_tcp_no_connect, NULL, -1},
 	{"tcp_source_ipv4", P_RAW, NULL, TCP, -1},
 	{"tcp_source_ipv6", P_RAW, NULL, TCP, -1},
 	{"tcp_fd_cache", P_BOOL, NULL, TCP, -1},
@@ -795,4 +820,9 @@ void ksr_cfg_core_reset(void)
 	ksr_server_signature = true;
 	ksr_server_header = KSR_STR_STATIC("Server: " KSR_SERVER_SIGNATURE);
 	ksr_max_while_loops = 100;
+	ksr_tcp_connection_lifetime = 120;
+	ksr_tcp_max_connections = 2048;
+	ksr_tcp_connect_timeout = 10;
+	ksr_tcp_send_timeout = 10;
+	ksr_tcp_no_connect = false;
 }

@@ -383,6 +383,35 @@ int ksr_lex_addr(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error
 	return 0;
 }
 
+int ksr_lex_socket(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err)
+{
+	struct lex_src *s;
+	const char *e;
+	int r;
+
+	if (lx->has_peeked)
+		return ksr_cfg_fail(err, lx->peeked.pos, "internal error: socket after peek");
+	if ((r = skip_space(lx, err)) < 0)
+		return r;
+	s = cur(lx);
+	if (s->p == s->end || *s->p == '"' || *s->p == '\'' || *s->p == '$' || *s->p == ')')
+		return 1; /* written as usual */
+	memset(tok, 0, sizeof(*tok));
+	tok->pos = here(lx);
+	for (e = s->p; e < s->end && (isalnum((unsigned char)*e) || strchr(".:[]-_", *e)); e++)
+		;
+	if (e == s->p)
+		return ksr_cfg_fail(err, tok->pos, "expected a socket: [proto:]address[:port]");
+	tok->type = T_STRING;
+	tok->len = (size_t)(e - s->p);
+	tok->text = keep_text(lx, strndup(s->p, tok->len));
+	if (!tok->text)
+		return -ENOMEM;
+	advance(s, tok->len);
+	tok->end = here_end(lx);
+	return 0;
+}
+
 /* A token, with its end position. */
 static int lex_one(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err,
 		   bool raw)

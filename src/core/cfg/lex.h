@@ -68,6 +68,12 @@ int ksr_lex_raw_value(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_
  * Fails when nothing of that shape follows. Must not follow a peek.
  */
 int ksr_lex_addr(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err);
+/*
+ * A listening socket written bare, as force_send_socket(tcp:10.0.0.1:5060) takes it:
+ * letters, digits and ".:[]-_", as a T_STRING. 1 (nothing taken) when a string, a
+ * pseudo-variable or ')' follows instead. Must not follow a peek.
+ */
+int ksr_lex_socket(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err);
 const char *ksr_tok_name(enum ksr_tok_type t);
 
 #endif

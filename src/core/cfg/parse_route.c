@@ -82,6 +82,24 @@ static int parse_call(struct parser *ps, struct ksr_call *call)
 		return -ENOMEM;
 	if ((r = expect(ps, T_LPAREN, "after the function name")) < 0)
 		return r;
+	/* upstream's grammar takes the socket bare: force_send_socket(udp:10.0.0.1:5060) */
+	if (!strcmp(call->name, "force_send_socket")) {
+		ps->prev_end = ps->tok.end;
+		if ((r = ksr_lex_socket(&ps->lx, &ps->tok, ps->err)) < 0)
+			return r;
+		if (r == 0) {
+			struct ksr_fparam *a = &call->args[0];
+
+			a->type = KSR_PT_STR;
+			a->s.len = ps->tok.len;
+			a->s.s = (char *)keep(ps, ps->tok.text, ps->tok.len);
+			if (!a->s.s)
+				return -ENOMEM;
+			call->arg_pos[0] = ps->tok.pos;
+			call->nargs = 1;
+			return expect(ps, T_RPAREN, "after the socket");
+		}
+	}
 	if ((r = peek(ps, &t)) < 0)
 		return r;
 	if (t.type == T_RPAREN)

@@ -305,7 +305,7 @@ static int push_clen(struct build *b, struct ksr_msg *msg, size_t len)
 }
 
 static int build(struct ksr_msg *msg, struct ksr_str via_line, bool drop_top_via,
-		 struct ksr_str *ret_buf)
+		 unsigned int flags, struct ksr_str *ret_buf)
 {
 	struct build b;
 	size_t out_len, pos, i, blen;
@@ -344,6 +344,11 @@ static int build(struct ksr_msg *msg, struct ksr_str via_line, bool drop_top_via
 	} else if (msg->h_clen && body_edited(msg, &blen) && (r = push_clen(&b, msg, blen)) < 0) {
 		/* without Content-Length (UDP) the body runs to the end whatever its length */
 		return r;
+	} else if (!msg->h_clen && (flags & KSR_BUILD_STREAM)) {
+		/* over a stream the receiver frames by Content-Length: it must be there */
+		body_edited(msg, &blen);
+		if ((r = push_clen(&b, msg, blen)) < 0)
+			return r;
 	}
 	qsort(b.v, b.n, sizeof(*b.v), cmp_edit);
 
@@ -398,22 +403,22 @@ static int build(struct ksr_msg *msg, struct ksr_str via_line, bool drop_top_via
 
 int ksr_msg_build(struct ksr_msg *msg, struct ksr_str *ret_buf)
 {
-	return build(msg, KSR_STR_NULL, false, ret_buf);
+	return build(msg, KSR_STR_NULL, false, 0, ret_buf);
 }
 
-int ksr_msg_build_fwd_request(struct ksr_msg *msg, struct ksr_str via_line,
+int ksr_msg_build_fwd_request(struct ksr_msg *msg, struct ksr_str via_line, unsigned int flags,
 			      struct ksr_str *ret_buf)
 {
 	if (msg->type != KSR_MSG_REQUEST || !valid_line(via_line))
 		return -EINVAL;
-	return build(msg, via_line, false, ret_buf);
+	return build(msg, via_line, false, flags, ret_buf);
 }
 
-int ksr_msg_build_fwd_reply(struct ksr_msg *msg, struct ksr_str *ret_buf)
+int ksr_msg_build_fwd_reply(struct ksr_msg *msg, unsigned int flags, struct ksr_str *ret_buf)
 {
 	if (msg->type != KSR_MSG_REPLY || !msg->h_via1)
 		return -EINVAL;
-	return build(msg, KSR_STR_NULL, true, ret_buf);
+	return build(msg, KSR_STR_NULL, true, flags, ret_buf);
 }
 
 int ksr_via_build(struct ksr_arena *arena, const char *transport, const char *host,

@@ -88,13 +88,16 @@ int ksr_msg_set_content(struct ksr_msg *msg, struct ksr_str text, const char **r
 int ksr_via_build(struct ksr_arena *arena, const char *transport, const char *host,
 		  unsigned short port, struct ksr_str branch, bool rport, struct ksr_str *ret_line);
 
+/* Flags of the forward builders: for a stream transport, Content-Length is added if missing. */
+#define KSR_BUILD_STREAM 1u
+
 /*
  * A forwarded request: the message with its edits plus via_line as the new top Via.
  * (Route removal and R-URI changes are edits the caller records before.)
  */
-int ksr_msg_build_fwd_request(struct ksr_msg *msg, struct ksr_str via_line,
+int ksr_msg_build_fwd_request(struct ksr_msg *msg, struct ksr_str via_line, unsigned int flags,
 			      struct ksr_str *ret_buf);
 /* A forwarded reply: the message with its edits, minus its top Via value. */
-int ksr_msg_build_fwd_reply(struct ksr_msg *msg, struct ksr_str *ret_buf);
+int ksr_msg_build_fwd_reply(struct ksr_msg *msg, unsigned int flags, struct ksr_str *ret_buf);
 
 #endif

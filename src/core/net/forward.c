@@ -1,6 +1,6 @@
 /*
  * Stateless forwarding: a request to its destination with our Via on top, a reply to the
- * address its next Via names (RFC 3261 16.11, 18.2.2; RFC 3581).
+ * address its next Via names (RFC 3261 16.11, 18.2.2; RFC 3581), over UDP or TCP.
  */
 #include "core/net/forward.h"
 
@@ -14,6 +14,7 @@
 #include "core/mem/arena.h"
 #include "core/msg/edit.h"
 #include "core/net/listener.h"
+#include "core/net/tcp.h"
 #include "core/parser/hdr.h"
 #include "core/parser/msg.h"
 #include "core/parser/uri.h"
@@ -50,7 +51,8 @@ static int resolve(struct ksr_str host, unsigned short port, struct sockaddr_sto
 /* The UDP listener to send from: the one the message came in on when the family fits. */
 static struct ksr_listener *pick_listener(const struct ksr_msg *msg, int family)
 {
-	if (msg->rcv.listener && msg->rcv.listener->addr.ss_family == family)
+	if (msg && msg->rcv.listener && msg->rcv.listener->proto == IPPROTO_UDP &&
+	    msg->rcv.listener->addr.ss_family == family)
 		return msg->rcv.listener;
 	for (struct ksr_listener *l = ksr_listeners(); l; l = l->next)
 		if (l->proto == IPPROTO_UDP && l->addr.ss_family == family)
@@ -99,48 +101,103 @@ static int stateless_branch(struct ksr_msg *msg, char *buf, size_t size, struct 
 	return 0;
 }
 
-int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target)
+int ksr_dest_from_uri(struct ksr_str uri, int proto, struct ksr_dest *ret)
 {
-	struct sockaddr_storage to;
-	struct ksr_listener *l;
-	struct ksr_str branch, via, out;
 	struct ksr_uri u;
 	unsigned short port;
-	socklen_t to_len;
-	char bbuf[32], dst[80];
+
+	if (ksr_uri_parse(uri, &u) < 0 || (u.scheme != KSR_URI_SIP && u.scheme != KSR_URI_SIPS)) {
+		LM_ERR("cannot send to '%.*s': not a sip/sips URI\n", KSR_STR_FMT(uri));
+		return -EINVAL;
+	}
+	if (!proto) {
+		if (u.scheme == KSR_URI_SIPS) {
+			proto = 0;
+		} else if (!u.transport.len || ksr_str_caseeq_cstr(&u.transport, "udp")) {
+			proto = IPPROTO_UDP;
+		} else if (ksr_str_caseeq_cstr(&u.transport, "tcp")) {
+			proto = IPPROTO_TCP;
+		}
+		if (!proto) {
+			LM_ERR("cannot send to '%.*s': only UDP and TCP are available so far\n",
+			       KSR_STR_FMT(uri));
+			return -EPROTONOSUPPORT;
+		}
+	}
+	ret->proto = proto;
+	/* maddr, when given, is where the request goes (RFC 3261 19.1.1) */
+	port = u.port ? u.port : KSR_SIP_PORT;
+	return resolve(u.maddr.len ? u.maddr : u.host, port, &ret->to, &ret->to_len);
+}
+
+int ksr_dest_send(const struct ksr_dest *d, struct ksr_listener *from, const char *buf,
+		  size_t len)
+{
+	char dst[80];
+	int r;
+
+	if (from && (from->proto != d->proto || from->addr.ss_family != d->to.ss_family))
+		from = NULL;
+	if (d->proto == IPPROTO_TCP) {
+		r = ksr_tcp_send_to(from, (const struct sockaddr *)&d->to, d->to_len, buf, len);
+	} else if (!from && !(from = pick_listener(NULL, d->to.ss_family))) {
+		r = -ENETUNREACH;
+	} else {
+		r = ksr_udp_send(from, (const struct sockaddr *)&d->to, d->to_len, buf, len);
+	}
+	if (r < 0)
+		LM_ERR("sending to %s:%s failed: %s\n", d->proto == IPPROTO_TCP ? "tcp" : "udp",
+		       ksr_sockaddr_str((const struct sockaddr *)&d->to, dst, sizeof(dst)),
+		       strerror(-r));
+	return r;
+}
+
+/* The listener a message to d goes out from, which its Via names. */
+static struct ksr_listener *out_listener(const struct ksr_msg *msg, const struct ksr_dest *d)
+{
+	struct ksr_listener *l = msg->send_socket;
+
+	if (l && l->proto == d->proto && l->addr.ss_family == d->to.ss_family)
+		return l;
+	if (l) {
+		LM_WARN("the forced send socket %s:%s:%u does not fit the destination: ignored\n",
+			l->proto == IPPROTO_TCP ? "tcp" : "udp", l->host, l->port);
+	}
+	if (d->proto == IPPROTO_UDP)
+		return pick_listener(msg, d->to.ss_family);
+	l = msg->rcv.listener;
+	if (l && l->proto == IPPROTO_TCP && l->addr.ss_family == d->to.ss_family)
+		return l;
+	return ksr_tcp_listener(d->to.ss_family);
+}
+
+int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target, int proto)
+{
+	struct ksr_listener *l;
+	struct ksr_str branch, via, out;
+	struct ksr_dest d;
+	char bbuf[32];
+	bool tcp;
 	int r;
 
 	if (msg->type != KSR_MSG_REQUEST)
 		return -EINVAL;
-	if (ksr_uri_parse(target, &u) < 0 || (u.scheme != KSR_URI_SIP && u.scheme != KSR_URI_SIPS)) {
-		LM_ERR("cannot forward to '%.*s': not a sip/sips URI\n", KSR_STR_FMT(target));
-		return -EINVAL;
-	}
-	if (u.scheme == KSR_URI_SIPS ||
-	    (u.transport.len && !ksr_str_caseeq_cstr(&u.transport, "udp"))) {
-		LM_ERR("cannot forward to '%.*s': only UDP is available so far\n",
-		       KSR_STR_FMT(target));
-		return -EPROTONOSUPPORT;
-	}
-	/* maddr, when given, is where the request goes (RFC 3261 19.1.1) */
-	port = u.port ? u.port : KSR_SIP_PORT;
-	r = resolve(u.maddr.len ? u.maddr : u.host, port, &to, &to_len);
-	if (r < 0)
+	if ((r = ksr_dest_from_uri(target, proto, &d)) < 0)
 		return r;
-	l = pick_listener(msg, to.ss_family);
+	tcp = d.proto == IPPROTO_TCP;
+	l = out_listener(msg, &d);
 	if (!l) {
-		LM_ERR("no UDP listener for the address family of '%.*s'\n", KSR_STR_FMT(target));
+		LM_ERR("no %s listener for the address family of '%.*s'\n", tcp ? "TCP" : "UDP",
+		       KSR_STR_FMT(target));
 		return -ENETUNREACH;
 	}
+	/* the Via names the address we advertise, when there is one */
 	if ((r = stateless_branch(msg, bbuf, sizeof(bbuf), &branch)) < 0 ||
-	    (r = ksr_via_build(msg->arena, "UDP", l->host, l->port, branch, false, &via)) < 0 ||
-	    (r = ksr_msg_build_fwd_request(msg, via, &out)) < 0)
+	    (r = ksr_via_build(msg->arena, tcp ? "TCP" : "UDP", l->adv_host[0] ? l->adv_host : l->host,
+			       l->adv_port ? l->adv_port : l->port, branch, false, &via)) < 0 ||
+	    (r = ksr_msg_build_fwd_request(msg, via, tcp ? KSR_BUILD_STREAM : 0, &out)) < 0)
 		return r;
-	r = ksr_udp_send(l, (struct sockaddr *)&to, to_len, out.s, out.len);
-	if (r < 0)
-		LM_ERR("sending to %s failed: %s\n",
-		       ksr_sockaddr_str((struct sockaddr *)&to, dst, sizeof(dst)), strerror(-r));
-	return r;
+	return ksr_dest_send(&d, l, out.s, out.len);
 }
 
 /* Where a reply goes: received/rport of the Via, else its sent-by (RFC 3261 18.2.2). */
@@ -164,12 +221,9 @@ static int reply_target(const struct ksr_via *v, struct ksr_str *ret_host,
 int ksr_forward_reply(struct ksr_msg *msg)
 {
 	struct ksr_via *via1, *via2;
-	struct sockaddr_storage to;
-	struct ksr_listener *l;
 	struct ksr_str host, out;
+	struct ksr_dest d;
 	unsigned short port;
-	socklen_t to_len;
-	char dst[80];
 	int r;
 
 	if (msg->type != KSR_MSG_REPLY || ksr_msg_via1(msg, &via1) < 0)
@@ -183,21 +237,25 @@ int ksr_forward_reply(struct ksr_msg *msg)
 		LM_DBG("reply with no second Via: it was for us, dropped\n");
 		return -ENOENT;
 	}
-	if (!ksr_str_caseeq_cstr(&via2->transport, "UDP")) {
-		LM_ERR("cannot relay a reply over %.*s: only UDP is available so far\n",
+	if (ksr_str_caseeq_cstr(&via2->transport, "UDP")) {
+		d.proto = IPPROTO_UDP;
+	} else if (ksr_str_caseeq_cstr(&via2->transport, "TCP")) {
+		d.proto = IPPROTO_TCP;
+	} else {
+		LM_ERR("cannot relay a reply over %.*s: only UDP and TCP are available so far\n",
 		       KSR_STR_FMT(via2->transport));
 		return -EPROTONOSUPPORT;
 	}
-	if ((r = reply_target(via2, &host, &port)) < 0 || (r = resolve(host, port, &to, &to_len)) < 0)
+	/*
+	 * Over TCP received/rport name the connection the request came on, which is reused
+	 * when it is still open (RFC 3261 18.2.2); else a new one goes to that address.
+	 */
+	if ((r = reply_target(via2, &host, &port)) < 0 ||
+	    (r = resolve(host, port, &d.to, &d.to_len)) < 0)
 		return r;
-	l = pick_listener(msg, to.ss_family);
-	if (!l)
-		return -ENETUNREACH;
-	if ((r = ksr_msg_build_fwd_reply(msg, &out)) < 0)
+	if ((r = ksr_msg_build_fwd_reply(msg, d.proto == IPPROTO_TCP ? KSR_BUILD_STREAM : 0,
+					 &out)) < 0)
 		return r;
-	r = ksr_udp_send(l, (struct sockaddr *)&to, to_len, out.s, out.len);
-	if (r < 0)
-		LM_ERR("relaying a reply to %s failed: %s\n",
-		       ksr_sockaddr_str((struct sockaddr *)&to, dst, sizeof(dst)), strerror(-r));
-	return r;
+	return ksr_dest_send(&d, d.proto == IPPROTO_UDP ? pick_listener(msg, d.to.ss_family) : NULL,
+			     out.s, out.len);
 }

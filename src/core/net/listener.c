@@ -150,6 +150,38 @@ static int split_hostport(const char *p, char *host, size_t size, unsigned short
 	return 0;
 }
 
+struct ksr_listener *ksr_listener_find(const char *spec)
+{
+	const char *p = spec, *err;
+	char host[256], text[64];
+	unsigned short port;
+	int proto = skip_proto(&p);
+	bool proto_given = p != spec;
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_flags = AI_NUMERICHOST}, *ai = NULL;
+
+	if (!proto || split_hostport(p, host, sizeof(host), &port, &err) < 0)
+		return NULL;
+	/* the address as the listeners hold it (inet_ntop's form), when it is an IP */
+	if (getaddrinfo(host, NULL, &hints, &ai) == 0 && ai) {
+		const void *a = ai->ai_family == AF_INET6
+					? (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
+					: (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+
+		if (inet_ntop(ai->ai_family, a, text, sizeof(text)))
+			snprintf(host, sizeof(host), "%s", text);
+		freeaddrinfo(ai);
+	}
+	for (struct ksr_listener *l = listeners; l; l = l->next) {
+		if (proto_given && l->proto != proto)
+			continue;
+		if (port && l->port != port)
+			continue;
+		if (strcasecmp(l->host, host) == 0)
+			return l;
+	}
+	return NULL;
+}
+
 int ksr_listener_add(const char *spec, const char **ret_err)
 {
 	return ksr_listener_add_ex(spec, NULL, NULL, ret_err);

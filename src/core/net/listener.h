@@ -9,7 +9,7 @@
 #include "core/str.h"
 
 struct ksr_listener {
-	int proto; /* IPPROTO_UDP */
+	int proto; /* IPPROTO_UDP or IPPROTO_TCP */
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 	char host[64]; /* address as text, IPv6 without brackets */
@@ -39,6 +39,11 @@ int ksr_listener_add_ex(const char *spec, const char *advertise, const char *nam
 			const char **ret_err);
 struct ksr_listener *ksr_listeners(void);
 struct ksr_listener *ksr_listener_find_name(const char *name);
+/*
+ * The listener "[proto:]addr[:port]" names (no proto: any; no port: any), as
+ * force_send_socket() and set_send_socket() take it; NULL when none.
+ */
+struct ksr_listener *ksr_listener_find(const char *spec);
 /* Listeners and aliases are forgotten; the default port goes back to 5060. */
 void ksr_listeners_clear(void);
 /*

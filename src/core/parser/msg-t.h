@@ -179,6 +179,8 @@ struct ksr_msg {
 	struct ksr_str new_uri; /* set: the Request-URI to send instead */
 	struct ksr_uri *new_ruri; /* new_uri parsed on first use; reset when it changes */
 	struct ksr_str dst_uri; /* $du: where to send, when not to the Request-URI */
+	/* force_send_socket(), $fs: the listener to send from (NULL: chosen per destination) */
+	struct ksr_listener *send_socket;
 	bool new_body_set;
 	struct ksr_str new_body;
 	unsigned int flags; /* script flags ($mf) */

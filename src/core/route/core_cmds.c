@@ -5,6 +5,7 @@
 #include "core/route/core_cmds.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 
 #include "core/log.h"
@@ -12,6 +13,7 @@
 #include "core/module/module.h"
 #include "core/msg/edit.h"
 #include "core/net/forward.h"
+#include "core/net/listener.h"
 #include "core/parser/msg.h"
 #include "core/parser/uri.h"
 
@@ -249,16 +251,17 @@ static int w_strip_tail(struct ksr_msg *msg, const struct ksr_fparam *p)
 	return rewrite(msg, STRIP_TAIL, KSR_STR_NULL, p[0].i);
 }
 
-/* forward(): to $du when set, else to the Request-URI. */
-static int w_forward(struct ksr_msg *msg, const struct ksr_fparam *p)
+/* forward(): to $du when set, else to the Request-URI; forward_udp/tcp force the transport. */
+static int forward_dflt(struct ksr_msg *msg, int proto)
 {
-	return ksr_forward_request(msg, msg->dst_uri.len ? msg->dst_uri : ksr_msg_cur_ruri(msg)) < 0
+	return ksr_forward_request(msg, msg->dst_uri.len ? msg->dst_uri : ksr_msg_cur_ruri(msg),
+				   proto) < 0
 		       ? -1
 		       : 1;
 }
 
 /* forward(host[, port]): "host" may also be a whole sip: URI. */
-static int forward_to(struct ksr_msg *msg, struct ksr_str host, long port)
+static int forward_to(struct ksr_msg *msg, struct ksr_str host, long port, int proto)
 {
 	char *uri;
 	int n;
@@ -268,23 +271,82 @@ static int forward_to(struct ksr_msg *msg, struct ksr_str host, long port)
 		return -1;
 	}
 	if (port == 0 && host.len > 4 && !strncasecmp(host.s, "sip:", 4))
-		return ksr_forward_request(msg, host) < 0 ? -1 : 1;
+		return ksr_forward_request(msg, host, proto) < 0 ? -1 : 1;
 	uri = ksr_arena_alloc(msg->arena, host.len + 16);
 	if (!uri)
 		return -1;
 	n = port ? snprintf(uri, host.len + 16, "sip:%.*s:%ld", KSR_STR_FMT(host), port)
 		 : snprintf(uri, host.len + 16, "sip:%.*s", KSR_STR_FMT(host));
-	return ksr_forward_request(msg, ksr_str_make(uri, (size_t)n)) < 0 ? -1 : 1;
+	return ksr_forward_request(msg, ksr_str_make(uri, (size_t)n), proto) < 0 ? -1 : 1;
+}
+
+static int w_forward(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return forward_dflt(msg, 0);
 }
 
 static int w_forward1(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
-	return forward_to(msg, p[0].s, 0);
+	return forward_to(msg, p[0].s, 0, 0);
 }
 
 static int w_forward2(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
-	return forward_to(msg, p[0].s, p[1].i);
+	return forward_to(msg, p[0].s, p[1].i, 0);
+}
+
+static int w_forward_udp(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return forward_dflt(msg, IPPROTO_UDP);
+}
+
+static int w_forward_udp1(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return forward_to(msg, p[0].s, 0, IPPROTO_UDP);
+}
+
+static int w_forward_udp2(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return forward_to(msg, p[0].s, p[1].i, IPPROTO_UDP);
+}
+
+static int w_forward_tcp(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return forward_dflt(msg, IPPROTO_TCP);
+}
+
+static int w_forward_tcp1(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return forward_to(msg, p[0].s, 0, IPPROTO_TCP);
+}
+
+static int w_forward_tcp2(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return forward_to(msg, p[0].s, p[1].i, IPPROTO_TCP);
+}
+
+/*
+ * force_send_socket([proto:]addr[:port]): send from that listener (written bare or
+ * quoted). One we do not listen on is an error when the function runs: -1.
+ */
+static int w_force_send_socket(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	char spec[300];
+	struct ksr_listener *l;
+
+	if (p[0].s.len >= sizeof(spec)) {
+		LM_ERR("force_send_socket: address too long\n");
+		return -1;
+	}
+	memcpy(spec, p[0].s.s, p[0].s.len);
+	spec[p[0].s.len] = '\0';
+	l = ksr_listener_find(spec);
+	if (!l) {
+		LM_ERR("force_send_socket: %s is not one of our sockets\n", spec);
+		return -1;
+	}
+	msg->send_socket = l;
+	return 1;
 }
 
 static int w_force_rport(struct ksr_msg *msg, const struct ksr_fparam *p)
@@ -323,9 +385,13 @@ static const struct ksr_cmd_export cmds[] = {
 	{"forward", w_forward, {KSR_PT_NONE}, NULL, REQ},
 	{"forward", w_forward1, {KSR_PT_STR}, NULL, REQ},
 	{"forward", w_forward2, {KSR_PT_STR, KSR_PT_INT}, NULL, REQ},
-	{"forward_udp", w_forward, {KSR_PT_NONE}, NULL, REQ},
-	{"forward_udp", w_forward1, {KSR_PT_STR}, NULL, REQ},
-	{"forward_udp", w_forward2, {KSR_PT_STR, KSR_PT_INT}, NULL, REQ},
+	{"forward_udp", w_forward_udp, {KSR_PT_NONE}, NULL, REQ},
+	{"forward_udp", w_forward_udp1, {KSR_PT_STR}, NULL, REQ},
+	{"forward_udp", w_forward_udp2, {KSR_PT_STR, KSR_PT_INT}, NULL, REQ},
+	{"forward_tcp", w_forward_tcp, {KSR_PT_NONE}, NULL, REQ},
+	{"forward_tcp", w_forward_tcp1, {KSR_PT_STR}, NULL, REQ},
+	{"forward_tcp", w_forward_tcp2, {KSR_PT_STR, KSR_PT_INT}, NULL, REQ},
+	{"force_send_socket", w_force_send_socket, {KSR_PT_STR}, NULL, REQ},
 	{"force_rport", w_force_rport, {KSR_PT_NONE}, NULL, KSR_ROUTE_REQUEST | KSR_ROUTE_BRANCH},
 	{0},
 };

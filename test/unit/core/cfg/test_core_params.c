@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/msg/reply.h"
 #include "core/net/listener.h"
+#include "core/net/tcp.h"
 #include "core/pv/pv.h"
 
 static int my_group_setup(void **state)
@@ -103,8 +104,8 @@ static void test_unknown(void **state)
 
 static void test_not_acted_on(void **state)
 {
-	parse_and_free("tcp_send_timeout=10\n"
-	               "tcp_send_timeout=20\n"
+	parse_and_free("tcp_accept_aliases=yes\n"
+	               "tcp_accept_aliases=no\n"
 	               "memdbg=5\n"
 	               "dns_try_ipv6=yes\n"
 	               "use_dns_cache=off\n"
@@ -115,7 +116,7 @@ static void test_not_acted_on(void **state)
 	               "auto_aliases=no\n"
 	               "mhomed=1\n"
 	               "listen=udp:127.0.0.1:5071 virtual\n");
-	assert_true(ksr_cfg_core_param_ignored("tcp_send_timeout"));
+	assert_true(ksr_cfg_core_param_ignored("tcp_accept_aliases"));
 	assert_true(ksr_cfg_core_param_ignored("memdbg"));
 	assert_true(ksr_cfg_core_param_ignored("dns_try_ipv6"));
 	assert_true(ksr_cfg_core_param_ignored("kemi.onsend_route_callback"));
@@ -128,7 +129,12 @@ static void test_not_acted_on(void **state)
 	assert_false(ksr_cfg_core_param_ignored("disable_tcp"));
 	assert_false(ksr_cfg_core_param_ignored("auto_aliases"));
 	/* and those acted on never are */
-	parse_and_free("debug=2\nchildren=2\nport=5080\nalias=example.com\n");
+	parse_and_free("debug=2\nchildren=2\nport=5080\nalias=example.com\n"
+		       "tcp_connect_timeout=3\ntcp_send_timeout=4\ntcp_no_connect=yes\n");
+	assert_int_equal(ksr_tcp_connect_timeout, 3);
+	assert_int_equal(ksr_tcp_send_timeout, 4);
+	assert_true(ksr_tcp_no_connect);
+	assert_false(ksr_cfg_core_param_ignored("tcp_send_timeout"));
 	assert_false(ksr_cfg_core_param_ignored("debug"));
 	assert_false(ksr_cfg_core_param_ignored("port"));
 	assert_false(ksr_cfg_core_param_ignored("alias"));

@@ -114,6 +114,25 @@ static void test_myself(void **state)
 		   "1 2 3 4");
 }
 
+/* force_send_socket takes the socket bare (upstream's grammar) or quoted. */
+static void test_force_send_socket(void **state)
+{
+	const char *why;
+
+	assert_int_equal(ksr_listener_add("udp:127.0.0.1:5060", &why), 0);
+	assert_int_equal(ksr_listener_add("tcp:[::1]:5061", &why), 0);
+	expect_run("if (force_send_socket(udp:127.0.0.1:5060)) mark(1);"
+		   "if (force_send_socket(tcp:[::1]:5061)) mark(2);"
+		   "if (force_send_socket(\"udp:127.0.0.1\")) mark(3);"
+		   "if (force_send_socket(udp:127.0.0.1:5061)) mark(99); else mark(4);"
+		   "if (force_send_socket(tcp:127.0.0.1:5060)) mark(99); else mark(5);",
+		   "1 2 3 4 5");
+	expect_error("request_route { force_send_socket(udp:127.0.0.1:5060 x); }", 1, 54,
+		     "expected ')' after the socket");
+	expect_error("request_route { force_send_socket(/x); }", 1, 35,
+		     "expected a socket: [proto:]address[:port]");
+}
+
 static void test_switch(void **state)
 {
 	expect_run("switch (2) { case 1: mark(1); case 2: mark(2); case 3: mark(3); break; "
@@ -227,7 +246,7 @@ int main(void)
 #define T(n) cmocka_unit_test_setup_teardown(n, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_arithmetic_and_precedence), T(test_strings), T(test_logic_and_truth),
-		T(test_keywords), T(test_myself), T(test_switch), T(test_while_and_break),
+		T(test_keywords), T(test_myself), T(test_force_send_socket), T(test_switch), T(test_while_and_break),
 		T(test_return_codes), T(test_flags), T(test_uri_rewriting), T(test_string_literals),
 		T(test_errors),
 	};

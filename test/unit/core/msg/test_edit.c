@@ -225,7 +225,7 @@ static void test_forwarded_request(void **state)
 			 0);
 	assert_int_equal(ksr_msg_remove_hdr(&f->msg, ksr_msg_hdr_first(&f->msg, KSR_HDR_ROUTE)), 0);
 	assert_int_equal(ksr_msg_set_ruri(&f->msg, S("sip:bob@192.0.2.20")), 0);
-	assert_int_equal(ksr_msg_build_fwd_request(&f->msg, via, &out), 0);
+	assert_int_equal(ksr_msg_build_fwd_request(&f->msg, via, 0, &out), 0);
 	if (out.len != strlen(want) || memcmp(out.s, want, out.len) != 0)
 		fail_msg("built:\n%.*s", (int)out.len, out.s);
 	/* the received message is untouched */
@@ -244,7 +244,7 @@ static void test_forwarded_reply(void **state)
 		"CSeq: 1 OPTIONS\r\n"
 		"Content-Length: 0\r\n"
 		"\r\n");
-	assert_int_equal(ksr_msg_build_fwd_reply(&f->msg, &out), 0);
+	assert_int_equal(ksr_msg_build_fwd_reply(&f->msg, 0, &out), 0);
 	assert_string_equal(out.s, "SIP/2.0 200 OK\r\n"
 				   "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
 				   "CSeq: 1 OPTIONS\r\n"
@@ -256,13 +256,48 @@ static void test_forwarded_reply(void **state)
 		"  SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
 		"CSeq: 1 INVITE\r\n"
 		"\r\n");
-	assert_int_equal(ksr_msg_build_fwd_reply(&f->msg, &out), 0);
+	assert_int_equal(ksr_msg_build_fwd_reply(&f->msg, 0, &out), 0);
 	assert_string_equal(out.s, "SIP/2.0 180 Ringing\r\n"
 				   "v: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
 				   "CSeq: 1 INVITE\r\n"
 				   "\r\n");
+	/* over a stream a reply without Content-Length gets one, after the last header */
+	assert_int_equal(ksr_msg_build_fwd_reply(&f->msg, KSR_BUILD_STREAM, &out), 0);
+	assert_string_equal(out.s, "SIP/2.0 180 Ringing\r\n"
+				   "v: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
+				   "CSeq: 1 INVITE\r\n"
+				   "Content-Length: 0\r\n"
+				   "\r\n");
 	/* requests are not replies, and the reverse */
-	assert_int_equal(ksr_msg_build_fwd_request(&f->msg, S("Via: x\r\n"), &out), -EINVAL);
+	assert_int_equal(ksr_msg_build_fwd_request(&f->msg, S("Via: x\r\n"), 0, &out), -EINVAL);
+}
+
+static void test_forwarded_stream_clen(void **state)
+{
+	struct fixture *f = *state;
+	struct ksr_str out;
+
+	/* a datagram without Content-Length: its body is all the rest; over TCP it is counted */
+	load(f, "MESSAGE sip:bob@example.com SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
+		"CSeq: 1 MESSAGE\r\n"
+		"\r\n"
+		"hello");
+	assert_int_equal(ksr_msg_build_fwd_request(&f->msg, S("Via: SIP/2.0/TCP h;branch=z9hG4bKx\r\n"),
+						   KSR_BUILD_STREAM, &out),
+			 0);
+	assert_string_equal(out.s, "MESSAGE sip:bob@example.com SIP/2.0\r\n"
+				   "Via: SIP/2.0/TCP h;branch=z9hG4bKx\r\n"
+				   "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n"
+				   "CSeq: 1 MESSAGE\r\n"
+				   "Content-Length: 5\r\n"
+				   "\r\n"
+				   "hello");
+	/* over UDP it stays as it came */
+	assert_int_equal(ksr_msg_build_fwd_request(&f->msg, S("Via: SIP/2.0/UDP h;branch=z9hG4bKx\r\n"),
+						   0, &out),
+			 0);
+	assert_null(strstr(out.s, "Content-Length"));
 }
 
 static void test_via_build(void **state)
@@ -286,6 +321,7 @@ int main(void)
 		T(test_no_edits_is_identity), T(test_header_edits), T(test_same_offset_order),
 		T(test_refused_edits),        T(test_ruri_and_body), T(test_body_without_content_length),
 		T(test_forwarded_request),    T(test_forwarded_reply), T(test_via_build),
+		T(test_forwarded_stream_clen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
