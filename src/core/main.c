@@ -23,6 +23,7 @@
 #include "core/net/udp.h"
 #include "core/route/core_cmds.h"
 #include "core/route/program.h"
+#include "core/timer/timer.h"
 #include "core/version.h"
 
 struct options {
@@ -374,10 +375,15 @@ static int run(int argc, char **argv, struct options *o)
 	}
 	ksr_program_install(prog);
 	ksr_program_unref(prog);
+	if (ksr_timer_start() < 0) {
+		report_ready(ready_fd, 1);
+		return 1;
+	}
 	if ((r = ksr_udp_start(children)) < 0 ||
 	    ksr_tcp_start(ksr_core_cfg.tcp_children ? ksr_core_cfg.tcp_children : children, r + 1) < 0) {
 		ksr_udp_stop();
 		ksr_tcp_stop();
+		ksr_timer_stop();
 		report_ready(ready_fd, 1);
 		return 1;
 	}
@@ -398,6 +404,8 @@ static int run(int argc, char **argv, struct options *o)
 	/* UDP first: its workers may write on TCP connections */
 	ksr_udp_stop();
 	ksr_tcp_stop();
+	/* timers run module code: stopped before the modules are destroyed */
+	ksr_timer_stop();
 	ksr_modules_destroy();
 	ksr_program_install(NULL);
 	ksr_listeners_clear();
