@@ -8,14 +8,16 @@ if(BUILD_TESTING)
   endif()
 endif()
 
-# kamailio_add_unit_test(FILE [SOURCES src...] [LIBRARIES lib...] [DEFINITIONS def...])
+# kamailio_add_unit_test(FILE [WHOLE_CORE] [SOURCES src...] [LIBRARIES lib...]
+#                        [DEFINITIONS def...])
 #
 # FILE is test/unit/<path>/test_<name>.c mirroring src/<path>/<name>.c. Builds one cmocka
 # binary from it, linked with the core archive (the linker takes only the objects the test
 # reaches) plus any extra SOURCES (mocks), and registers one CTest test, label `unit`,
-# named unit.<path with dots>.<name>.
+# named unit.<path with dots>.<name>. WHOLE_CORE links every core object and exports them,
+# as the daemon does, for a test that loads real modules.
 function(kamailio_add_unit_test file)
-  cmake_parse_arguments(U "" "" "SOURCES;LIBRARIES;DEFINITIONS" ${ARGN})
+  cmake_parse_arguments(U "WHOLE_CORE" "" "SOURCES;LIBRARIES;DEFINITIONS" ${ARGN})
   get_filename_component(abs "${file}" ABSOLUTE)
   file(RELATIVE_PATH rel "${PROJECT_SOURCE_DIR}/test/unit" "${abs}")
   string(REGEX REPLACE "\\.c$" "" rel "${rel}")
@@ -28,7 +30,15 @@ function(kamailio_add_unit_test file)
   target_include_directories(${exe} PRIVATE
     "${PROJECT_SOURCE_DIR}/src" "${PROJECT_BINARY_DIR}/src" "${PROJECT_SOURCE_DIR}/test/unit")
   target_compile_definitions(${exe} PRIVATE _GNU_SOURCE ${U_DEFINITIONS})
-  target_link_libraries(${exe} PRIVATE ${U_LIBRARIES} ksr_core_archive ${CMOCKA_LIBRARIES}
+  # WHOLE_CORE: every core object, as in the daemon, for tests that load real modules
+  # (they resolve core symbols the test itself never calls)
+  if(U_WHOLE_CORE)
+    set(core "$<LINK_LIBRARY:WHOLE_ARCHIVE,ksr_core_archive>")
+    set_target_properties(${exe} PROPERTIES ENABLE_EXPORTS ON)
+  else()
+    set(core ksr_core_archive)
+  endif()
+  target_link_libraries(${exe} PRIVATE ${U_LIBRARIES} ${core} ${CMOCKA_LIBRARIES}
     OpenSSL::Crypto Threads::Threads ${CMAKE_DL_LIBS})
   target_include_directories(${exe} PRIVATE ${CMOCKA_INCLUDE_DIRS})
   ksr_set_warnings(${exe})

@@ -15,12 +15,14 @@
 #include "core/cfg/cfg.h"
 #include "core/cfg/reload.h"
 #include "core/cfg/cfgvars.h"
+#include "core/counters.h"
 #include "core/log.h"
 #include "core/module/fixup.h"
 #include "core/module/module.h"
 #include "core/net/listener.h"
 #include "core/net/tcp.h"
 #include "core/net/udp.h"
+#include "core/receive.h"
 #include "core/route/core_cmds.h"
 #include "core/route/program.h"
 #include "core/timer/timer.h"
@@ -338,6 +340,7 @@ static int run(int argc, char **argv, struct options *o)
 		ksr_modules_unload();
 		ksr_fixup_free_loadtime();
 		ksr_cfgvars_clear();
+		ksr_counters_clear();
 		ksr_cfg_core_reset();
 		return 0;
 	}
@@ -407,6 +410,7 @@ static int run(int argc, char **argv, struct options *o)
 	/* timers run module code: stopped before the modules are destroyed */
 	ksr_timer_stop();
 	ksr_modules_destroy();
+	ksr_receive_clear_request_filters();
 	ksr_program_install(NULL);
 	ksr_listeners_clear();
 	if (o->pid_file)
@@ -414,6 +418,7 @@ static int run(int argc, char **argv, struct options *o)
 	ksr_modules_unload();
 	ksr_fixup_free_loadtime();
 	ksr_cfgvars_clear();
+	ksr_counters_clear();
 	ksr_cfg_core_reset();
 	free(ksr_module_path);
 	return 0;

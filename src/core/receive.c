@@ -1,6 +1,8 @@
 /* The message path: from received bytes to the routing script. */
 #include "core/receive.h"
 
+#include <errno.h>
+
 #include "core/cfg/cfg.h"
 #include "core/log.h"
 #include "core/msg/check.h"
@@ -12,6 +14,31 @@
 #include "core/route/program.h"
 
 #define MAX_LOG_PREFIX 256 /* an evaluated log_prefix longer than this is cut */
+
+/* Set at startup, before the workers run: read without a lock. */
+static ksr_request_filter_fn filters[KSR_MAX_REQUEST_FILTERS];
+static int nfilters;
+
+int ksr_receive_add_request_filter(ksr_request_filter_fn fn)
+{
+	if (nfilters == KSR_MAX_REQUEST_FILTERS)
+		return -ENOSPC;
+	filters[nfilters++] = fn;
+	return 0;
+}
+
+void ksr_receive_clear_request_filters(void)
+{
+	nfilters = 0;
+}
+
+static bool filters_pass(struct ksr_msg *msg)
+{
+	for (int i = 0; i < nfilters; i++)
+		if (!filters[i](msg))
+			return false;
+	return true;
+}
 
 /* log_prefix applies to the lines logged while a message is processed, as upstream. */
 static void log_prefix_set(struct ksr_msg *msg)
@@ -78,7 +105,7 @@ void ksr_receive(char *buf, size_t len, const struct ksr_rcv_info *rcv, struct k
 	log_prefix_set(&msg);
 	if (msg.type == KSR_MSG_REPLY) {
 		receive_reply(&msg);
-	} else if ((prog = ksr_program_acquire())) {
+	} else if (filters_pass(&msg) && (prog = ksr_program_acquire())) {
 		ksr_run_request(prog, &msg);
 		ksr_program_unref(prog);
 	}

@@ -2,6 +2,7 @@
 #ifndef KSR_CORE_RECEIVE_H
 #define KSR_CORE_RECEIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/parser/msg-t.h"
@@ -12,5 +13,16 @@
  * have room for len + 1 bytes. Memory comes from arena, which the caller resets.
  */
 void ksr_receive(char *buf, size_t len, const struct ksr_rcv_info *rcv, struct ksr_arena *arena);
+
+/*
+ * A module's look at each valid request before request_route runs (upstream's pre-script
+ * callbacks): returning false absorbs the request, and the script does not run for it.
+ * Registered in mod_init; at most KSR_MAX_REQUEST_FILTERS. 0 or -ENOSPC.
+ */
+typedef bool (*ksr_request_filter_fn)(struct ksr_msg *msg);
+#define KSR_MAX_REQUEST_FILTERS 8
+int ksr_receive_add_request_filter(ksr_request_filter_fn fn);
+/* Forget the filters (before the modules are unloaded). */
+void ksr_receive_clear_request_filters(void);
 
 #endif

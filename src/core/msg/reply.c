@@ -360,6 +360,12 @@ int ksr_reply_local_tag(struct ksr_msg *req, struct ksr_str *ret_tag)
 	return 0;
 }
 
+bool ksr_reply_is_local_tag(struct ksr_str tag)
+{
+	pthread_once(&tag_once, tag_prefix_init);
+	return tag.len == 25 && !memcmp(tag.s, tag_prefix, 16) && tag.s[16] == '-';
+}
+
 int ksr_reply_send(struct ksr_msg *req, unsigned int code, struct ksr_str reason)
 {
 	struct sockaddr_storage to;

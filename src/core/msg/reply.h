@@ -36,8 +36,13 @@ int ksr_reply_set_body(struct ksr_msg *req, struct ksr_str body, struct ksr_str 
 /* Where a reply to req goes (RFC 3261 18.2.2, RFC 3581 4). 0 or -errno. */
 int ksr_reply_dest(struct ksr_msg *req, struct sockaddr_storage *ret_to, socklen_t *ret_len);
 
-/* A To-tag for local replies: the same for retransmissions of one request. */
+/*
+ * A To-tag for local replies: the same for retransmissions of one request. All share a
+ * prefix chosen at start (upstream's "signature"), which ksr_reply_is_local_tag finds.
+ */
 int ksr_reply_local_tag(struct ksr_msg *req, struct ksr_str *ret_tag);
+/* Whether tag is one ksr_reply_local_tag made (in this run of the daemon). */
+bool ksr_reply_is_local_tag(struct ksr_str tag);
 
 /* Build, then send on the socket the request came in. 0 or -errno. */
 int ksr_reply_send(struct ksr_msg *req, unsigned int code, struct ksr_str reason);

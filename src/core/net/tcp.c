@@ -57,6 +57,7 @@ struct ksr_conn {
 	_Atomic long last; /* last activity (time_t), for the idle lifetime */
 	atomic_int refs;
 	atomic_bool closed;
+	atomic_bool close_after; /* close once the message in hand is done */
 	pthread_mutex_t wlock; /* one writer at a time */
 	struct ksr_conn *next; /* in the owner's list, or its hand-over queue */
 	struct ksr_conn *hnext; /* in the table's bucket */
@@ -243,6 +244,11 @@ int ksr_tcp_send(struct ksr_conn *c, const char *buf, size_t len)
 	if (!r)
 		atomic_store(&c->last, (long)time(NULL));
 	return r;
+}
+
+void ksr_tcp_close_after(struct ksr_conn *c)
+{
+	atomic_store(&c->close_after, true);
 }
 
 /* A new connection to `to` from listener l's address; its socket or -errno. */
@@ -470,7 +476,7 @@ static bool process(struct ksr_conn *c, struct ksr_arena *arena)
 		ksr_receive(copy, used, &rcv, arena);
 		ksr_arena_reset(arena);
 		off += used;
-		if (!ok)
+		if (!ok || atomic_load(&c->close_after))
 			return false;
 	}
 	memmove(c->buf, c->buf + off, c->len - off);

@@ -38,6 +38,11 @@ int ksr_tcp_send(struct ksr_conn *c, const char *buf, size_t len);
  */
 int ksr_tcp_send_to(struct ksr_listener *l, const struct sockaddr *to, socklen_t to_len,
 		    const char *buf, size_t len);
+/*
+ * Close c once the message that came on it has been handled (set_reply_close(),
+ * send_reply_mode() with mode 2). Only for the connection of the message in hand.
+ */
+void ksr_tcp_close_after(struct ksr_conn *c);
 /* The first TCP listener of an address family, or NULL. */
 struct ksr_listener *ksr_tcp_listener(int family);
 

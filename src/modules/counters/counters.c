@@ -1,6 +1,7 @@
 /*
- * counters: script counters declared by modparam and changed by cnt_inc/cnt_add/
- * cnt_reset from any worker. Each counter is one atomic value: workers never block.
+ * counters: script counters declared by modparam (in the core counters registry) and
+ * changed by cnt_inc/cnt_add/cnt_reset from any worker. Each counter is one atomic
+ * value: workers never block.
  */
 #include "counters.h"
 
@@ -14,35 +15,6 @@
 #define DEFAULT_DESC "custom script counter."
 
 char *counters_script_grp = "script";
-
-/*
- * Declared while the config is read (modparam, main thread) and only read afterwards:
- * a routing reload cannot change modparams, so lookups need no lock.
- */
-static struct counters_cnt *counters, **counters_tail = &counters;
-
-static void cnt_free(struct counters_cnt *c)
-{
-	if (!c)
-		return;
-	free(c->group);
-	free(c->name);
-	free(c->desc);
-	free(c);
-}
-
-static bool cstr_eq(const char *a, struct ksr_str b)
-{
-	return strlen(a) == b.len && memcmp(a, b.s, b.len) == 0;
-}
-
-struct counters_cnt *counters_lookup(struct ksr_str group, struct ksr_str name)
-{
-	for (struct counters_cnt *c = counters; c; c = c->next)
-		if (cstr_eq(c->name, name) && cstr_eq(c->group, group))
-			return c;
-	return NULL;
-}
 
 /* "group.name" at the first '.'; the default group when there is none. */
 static void split_ref(struct ksr_str ref, struct ksr_str *ret_group, struct ksr_str *ret_name)
@@ -58,39 +30,12 @@ static void split_ref(struct ksr_str ref, struct ksr_str *ret_group, struct ksr_
 	}
 }
 
-struct counters_cnt *counters_lookup_ref(struct ksr_str ref)
+struct ksr_counter *counters_lookup_ref(struct ksr_str ref)
 {
 	struct ksr_str group, name;
 
 	split_ref(ref, &group, &name);
-	return counters_lookup(group, name);
-}
-
-int counters_register(const char *group, const char *name, const char *desc)
-{
-	struct counters_cnt *c;
-
-	if (!group || !name || !*group || !*name)
-		return -EINVAL;
-	if (counters_lookup(ksr_str_make((char *)group, strlen(group)),
-	                    ksr_str_make((char *)name, strlen(name))))
-		return -EEXIST;
-	/* a multiple of the alignment, as aligned_alloc wants */
-	c = aligned_alloc(_Alignof(struct counters_cnt), sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	memset(c, 0, sizeof(*c));
-	atomic_init(&c->val, 0);
-	c->group = strdup(group);
-	c->name = strdup(name);
-	c->desc = strdup(desc ? desc : DEFAULT_DESC);
-	if (!c->group || !c->name || !c->desc) {
-		cnt_free(c);
-		return -ENOMEM;
-	}
-	*counters_tail = c;
-	counters_tail = &c->next;
-	return 0;
+	return ksr_counter_lookup(group, name);
 }
 
 int counters_declare(const char *decl)
@@ -116,26 +61,10 @@ int counters_declare(const char *decl)
 	g = strndup(group.s, group.len);
 	n = strndup(name.s, name.len);
 	if (g && n)
-		r = counters_register(g, n, desc);
+		r = ksr_counter_register(g, n, desc ? desc : DEFAULT_DESC, NULL);
 	free(g);
 	free(n);
 	return r;
-}
-
-struct counters_cnt *counters_all(void)
-{
-	return counters;
-}
-
-void counters_clear(void)
-{
-	while (counters) {
-		struct counters_cnt *c = counters;
-
-		counters = c->next;
-		cnt_free(c);
-	}
-	counters_tail = &counters;
 }
 
 /* --- modparams --- */
@@ -188,9 +117,9 @@ static int fixup_cnt(struct ksr_fparam *p, int n, const char **ret_err)
 	return 0;
 }
 
-static struct counters_cnt *cnt_of(const struct ksr_fparam *p)
+static struct ksr_counter *cnt_of(const struct ksr_fparam *p)
 {
-	struct counters_cnt *c = p[0].ptr;
+	struct ksr_counter *c = p[0].ptr;
 
 	if (c)
 		return c;
@@ -202,31 +131,31 @@ static struct counters_cnt *cnt_of(const struct ksr_fparam *p)
 
 static int w_cnt_inc(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
-	struct counters_cnt *c = cnt_of(p);
+	struct ksr_counter *c = cnt_of(p);
 
 	if (!c)
 		return -1;
-	counters_add(c, 1);
+	ksr_counter_add(c, 1);
 	return 1;
 }
 
 static int w_cnt_add(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
-	struct counters_cnt *c = cnt_of(p);
+	struct ksr_counter *c = cnt_of(p);
 
 	if (!c)
 		return -1;
-	counters_add(c, p[1].i);
+	ksr_counter_add(c, p[1].i);
 	return 1;
 }
 
 static int w_cnt_reset(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
-	struct counters_cnt *c = cnt_of(p);
+	struct ksr_counter *c = cnt_of(p);
 
 	if (!c)
 		return -1;
-	counters_reset(c);
+	ksr_counter_reset(c);
 	return 1;
 }
 
@@ -239,13 +168,5 @@ static const struct ksr_cmd_export cmds[] = {
         {0},
 };
 
-/*
- * `kamailio -c` unloads the module without destroy: the counters go with it then.
- * counters_clear is idempotent.
- */
-__attribute__((destructor)) static void unload(void)
-{
-	counters_clear();
-}
-
-KSR_MODULE(.name = "counters", .cmds = cmds, .params = params, .destroy = counters_clear);
+/* Script counters belong to the core registry, which the daemon clears at exit. */
+KSR_MODULE(.name = "counters", .cmds = cmds, .params = params);

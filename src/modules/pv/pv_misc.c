@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "core/counters.h"
 #include "core/mem/arena.h"
 #include "core/net/listener.h"
 #include "core/parser/msg-t.h"
@@ -260,7 +261,28 @@ static int def_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct k
 	return pv_ret_null(ret);
 }
 
+/*
+ * $stat(name): a statistic's value. Modules register theirs in mod_init, after the
+ * config is parsed, so the name is looked up when read; one no module registered is
+ * $null.
+ */
+static int stat_parse_name(struct ksr_pv_spec *spec, struct ksr_arena *arena, const char **ret_err)
+{
+	return 0; /* any name: statistics are registered after the config is parsed */
+}
+
+static int stat_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	struct ksr_counter *c = ksr_counter_find_name(spec->name);
+
+	return c ? pv_ret_int(ret, ksr_counter_get(c)) : pv_ret_null(ret);
+}
+
 const struct ksr_pv_export pv_misc_pvs[] = {
+        {.name = "stat",
+         .get = stat_get,
+         .parse_name = stat_parse_name,
+         .flags = KSR_PV_NAME_REQUIRED},
         {.name = "si", .get = src_ip_get},
         {.name = "sp", .get = src_port_get},
         {.name = "Ri", .get = rcv_ip_get},

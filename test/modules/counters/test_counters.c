@@ -35,9 +35,9 @@ static int modparam(const char *name, const char *value, const char **ret_err)
 	return ksr_module_set_param("counters", name, &v, ret_err);
 }
 
-static struct counters_cnt *find(const char *group, const char *name)
+static struct ksr_counter *find(const char *group, const char *name)
 {
-	return counters_lookup(ksr_str_make((char *)group, strlen(group)),
+	return ksr_counter_lookup(ksr_str_make((char *)group, strlen(group)),
 	                       ksr_str_make((char *)name, strlen(name)));
 }
 
@@ -59,14 +59,14 @@ static int group_teardown(void **state)
 
 static int setup(void **state)
 {
-	counters_clear();
+	ksr_counters_clear();
 	return 0;
 }
 
 static void test_declarations(void **state)
 {
 	const char *err = NULL;
-	struct counters_cnt *c;
+	struct ksr_counter *c;
 
 	assert_int_equal(modparam("script_counter", "foo", &err), 0);
 	assert_int_equal(modparam("script_counter", "test.bar", &err), 0);
@@ -85,7 +85,7 @@ static void test_declarations(void **state)
 	assert_string_equal(c->desc, "forwarded requests");
 	assert_null(find("script", "bar"));
 	/* declaration order is kept */
-	assert_string_equal(counters_all()->name, "foo");
+	assert_string_equal(ksr_counters_all()->name, "foo");
 }
 
 static void test_duplicate_is_reported_not_fatal(void **state)
@@ -109,7 +109,7 @@ static void test_bad_declarations(void **state)
 	assert_int_equal(modparam("script_counter", ".name", &err), -EINVAL);
 	assert_int_equal(modparam("script_counter", ":only a description", &err), -EINVAL);
 	assert_int_equal(ksr_module_set_param("counters", "script_counter", &num, &err), -EINVAL);
-	assert_null(counters_all());
+	assert_null(ksr_counters_all());
 }
 
 /* script_cnt_grp_name applies to what is declared after it, and to the functions */
@@ -148,7 +148,7 @@ static void test_inc_add_reset(void **state)
 {
 	struct ksr_fparam p[2] = {str_param("grp.hits"), {.type = KSR_PT_INT, .i = 10}};
 	const char *err = NULL;
-	struct counters_cnt *c;
+	struct ksr_counter *c;
 
 	assert_int_equal(counters_declare("grp.hits"), 0);
 	c = find("grp", "hits");
@@ -157,14 +157,14 @@ static void test_inc_add_reset(void **state)
 
 	assert_int_equal(cmd("cnt_inc")->func(NULL, p), 1);
 	assert_int_equal(cmd("cnt_inc")->func(NULL, p), 1);
-	assert_int_equal(counters_get(c), 2);
+	assert_int_equal(ksr_counter_get(c), 2);
 	assert_int_equal(cmd("cnt_add")->func(NULL, p), 1);
-	assert_int_equal(counters_get(c), 12);
+	assert_int_equal(ksr_counter_get(c), 12);
 	p[1].i = -5;
 	assert_int_equal(cmd("cnt_add")->func(NULL, p), 1);
-	assert_int_equal(counters_get(c), 7);
+	assert_int_equal(ksr_counter_get(c), 7);
 	assert_int_equal(cmd("cnt_reset")->func(NULL, p), 1);
-	assert_int_equal(counters_get(c), 0);
+	assert_int_equal(ksr_counter_get(c), 0);
 }
 
 /* A name from pseudo-variables is looked up on every call. */
@@ -180,7 +180,7 @@ static void test_dynamic_name(void **state)
 	/* what the interpreter hands over after evaluating the parameter */
 	p[0].s = ksr_str_make("dyn", 3);
 	assert_int_equal(cmd("cnt_inc")->func(NULL, p), 1);
-	assert_int_equal(counters_get(find("script", "dyn")), 1);
+	assert_int_equal(ksr_counter_get(find("script", "dyn")), 1);
 	p[0].s = ksr_str_make("other.dyn", 9);
 	assert_int_equal(cmd("cnt_inc")->func(NULL, p), -1);
 }
@@ -224,8 +224,8 @@ static void test_threads_exact_totals(void **state)
 		assert_int_equal(pthread_create(&w[i].t, NULL, work, &w[i]), 0);
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(w[i].t, NULL);
-	assert_int_equal(counters_get(find("mt", "inc")), (long)THREADS * ROUNDS);
-	assert_int_equal(counters_get(find("mt", "add")), 3L * THREADS * ROUNDS);
+	assert_int_equal(ksr_counter_get(find("mt", "inc")), (long)THREADS * ROUNDS);
+	assert_int_equal(ksr_counter_get(find("mt", "add")), 3L * THREADS * ROUNDS);
 }
 
 /* Counters do not share cache lines, so workers on different counters do not contend. */
