@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -186,6 +187,8 @@ struct ksr_msg {
 	unsigned int flags; /* script flags ($mf) */
 	unsigned int bflags; /* branch flags of the first branch ($bf) */
 	unsigned int sflags; /* script flags (kex setsflag/issflagset, $sf): 0 for each message */
+	unsigned int iflags; /* internal flags by upstream's names (corex msg_iflag_*) */
+	uint64_t xflags; /* extended flags 0..63 (corex setxflag/isxflagset) */
 	bool time_set;
 	struct timeval time; /* taken on first use, so one message sees one time ($Ts, $TV) */
 	struct ksr_avp *avps; /* $avp(): attribute-value pairs of this message */
