@@ -37,6 +37,8 @@ struct options {
 	bool log_stderr;
 	int children; /* -n, 0 when not given */
 	const char *pid_file;
+	const char *workdir; /* -w */
+	const char *rundir; /* -Y */
 	char **listen; /* -l values */
 	int nlisten;
 	char **defines; /* -A values, kept for reloads */
@@ -61,6 +63,8 @@ static void usage(FILE *out)
 		"    -D           Stay in the foreground (-DD is accepted as well)\n"
 		"    -E           Log to standard error\n"
 		"    -P file      Write the process id to file\n"
+		"    -w dir       Working directory (core parameter workdir; this wins)\n"
+		"    -Y dir       Runtime directory (core parameter rundir; this wins)\n"
 		"    -m, -M size  Accepted for compatibility (memory is allocated as needed)\n"
 		"    -v, -V       Version\n"
 		"    -h           This help\n",
@@ -114,7 +118,7 @@ static int parse_args(int argc, char **argv, struct options *o, struct ksr_pp *p
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:cL:A:l:n:dDEP:m:M:vVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:cL:A:l:n:dDEP:w:Y:m:M:vVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_CFG_PRINT: o->cfg_print = true; break;
 		case 'f': o->cfg_file = optarg; break;
@@ -161,6 +165,8 @@ static int parse_args(int argc, char **argv, struct options *o, struct ksr_pp *p
 		case 'D': o->foreground++; break;
 		case 'E': o->log_stderr = true; break;
 		case 'P': o->pid_file = optarg; break;
+		case 'w': o->workdir = optarg; break;
+		case 'Y': o->rundir = optarg; break;
 		case 'm':
 		case 'M': break;
 		case 'v':
@@ -310,6 +316,11 @@ static int run(int argc, char **argv, struct options *o)
 	/* the command line wins over the config */
 	ksr_log_level = ksr_core_cfg.debug + o->debug_incr;
 	ksr_log_stderr = o->log_stderr || ksr_core_cfg.log_stderror;
+	/* the command line wins over the config, as upstream */
+	if (o->workdir)
+		ksr_core_cfg.workdir = o->workdir;
+	if (o->rundir)
+		ksr_core_cfg.rundir = o->rundir;
 	children = o->children ? o->children : ksr_core_cfg.children;
 	if (o->nlisten) {
 		const char *why;
@@ -333,6 +344,18 @@ static int run(int argc, char **argv, struct options *o)
 	}
 	if (!prog->request_route)
 		LM_WARN("no request_route in %s: requests will be ignored\n", o->cfg_file);
+	if (!o->check_only && ksr_core_cfg.rundir) {
+		struct stat st;
+		int e = stat(ksr_core_cfg.rundir, &st) < 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+
+		/* modules put their sockets and FIFOs there: a wrong one is an error now */
+		if (e) {
+			fprintf(stderr, "kamailio: runtime directory %s: %s\n", ksr_core_cfg.rundir,
+				strerror(e));
+			ksr_program_unref(prog);
+			return 1;
+		}
+	}
 	if (o->check_only) {
 		ksr_cfg_core_log_ignored();
 		fprintf(stderr, "config file ok, exiting...\n");
