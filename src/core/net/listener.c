@@ -397,13 +397,3 @@ bool ksr_listener_is_local(struct ksr_str host, unsigned short port)
 	return false;
 }
 
-int ksr_udp_send(struct ksr_listener *l, const struct sockaddr *to, socklen_t to_len,
-		 const char *buf, size_t len)
-{
-	ssize_t n;
-
-	do {
-		n = sendto(l->fd, buf, len, 0, to, to_len);
-	} while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : 0;
-}

@@ -71,7 +71,11 @@ void ksr_listeners_close(void);
  */
 bool ksr_listener_is_local(struct ksr_str host, unsigned short port);
 
-/* Send a datagram from listener l. 0 or -errno. */
+/*
+ * Send a datagram from listener l. 0 or -errno. From a UDP worker handling received
+ * datagrams, it is queued and sent with the others when the batch is done: 0 then, and a
+ * failure is logged when it happens (net/udp.c).
+ */
 int ksr_udp_send(struct ksr_listener *l, const struct sockaddr *to, socklen_t to_len,
 		 const char *buf, size_t len);
 /* "1.2.3.4:5060" or "[::1]:5060" into buf; returns buf. */
