@@ -20,6 +20,7 @@ struct ksr_core_cfg {
 	int children;
 	bool children_set;
 	int tcp_children; /* 0: as many as children */
+	int maxbuffer; /* `maxbuffer`: UDP receive buffer asked of the kernel, bytes */
 	const char *log_name; /* syslog ident; NULL: "kamailio" */
 	int log_facility; /* LOG_DAEMON unless `log_facility` says otherwise */
 	const char *log_prefix; /* NULL when not set */

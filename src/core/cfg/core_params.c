@@ -24,7 +24,8 @@
 #include "core/route/program.h"
 #include "core/version.h"
 
-#define CORE_CFG_DEFAULTS {.debug = L_WARN, .children = 8, .log_facility = LOG_DAEMON}
+#define CORE_CFG_DEFAULTS                                                                  \
+	{.debug = L_WARN, .children = 8, .log_facility = LOG_DAEMON, .maxbuffer = 262144}
 
 struct ksr_core_cfg ksr_core_cfg = CORE_CFG_DEFAULTS;
 
@@ -414,6 +415,15 @@ static int set_tcp_max_connections(const struct param *p, const struct val *v,
 	return 0;
 }
 
+static int set_maxbuffer(const struct param *p, const struct val *v, struct ksr_pos pos,
+			 struct ksr_cfg_error *err)
+{
+	if (v->i < 4096 || v->i > 1 << 30)
+		return ksr_cfg_fail(err, pos, "maxbuffer takes bytes, 4096 to 1073741824");
+	ksr_core_cfg.maxbuffer = (int)v->i;
+	return 0;
+}
+
 static int set_tcp_connect_timeout(const struct param *p, const struct val *v,
 				   struct ksr_pos pos, struct ksr_cfg_error *err)
 {
@@ -531,7 +541,7 @@ static const struct param params[] = {
 	{"xavp_via_params", P_STR, NULL, TODO, -1},
 	{"xavp_via_fields", P_STR, NULL, TODO, -1},
 	{"msg_time", P_BOOL, NULL, TODO, -1},
-	{"maxbuffer", P_INT, NULL, TODO, -1},
+	{"maxbuffer", P_INT, set_maxbuffer, NULL, -1},
 	{"sql_buffer_size", P_INT, NULL, "no database yet", -1},
 	/* network */
 	{"auto_aliases", P_BOOL, NULL, "no reverse DNS of the listening addresses", 0},

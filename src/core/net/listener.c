@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/cfg/cfg.h"
 #include "core/log.h"
 
 static struct ksr_listener *listeners;
@@ -320,6 +321,13 @@ int ksr_listeners_bind(void)
 			setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		if (l->addr.ss_family == AF_INET6)
 			setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		/*
+		 * A burst must not overflow the receive queue while the workers are busy: ask
+		 * for maxbuffer (the kernel caps it at net.core.rmem_max), as upstream does.
+		 */
+		if (!tcp)
+			setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &ksr_core_cfg.maxbuffer,
+				   sizeof(ksr_core_cfg.maxbuffer));
 		if (bind(l->fd, (struct sockaddr *)&l->addr, l->addr_len) < 0)
 			goto fail;
 		if (tcp && listen(l->fd, 128) < 0)
