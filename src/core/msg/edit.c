@@ -421,24 +421,48 @@ int ksr_msg_build_fwd_reply(struct ksr_msg *msg, unsigned int flags, struct ksr_
 	return build(msg, KSR_STR_NULL, true, flags, ret_buf);
 }
 
+/* Append n bytes; the caller sized the buffer. */
+static char *put(char *o, const char *s, size_t n)
+{
+	memcpy(o, s, n);
+	return o + n;
+}
+
 int ksr_via_build(struct ksr_arena *arena, const char *transport, const char *host,
 		  unsigned short port, struct ksr_str branch, bool rport, struct ksr_str *ret_line)
 {
 	bool v6 = strchr(host, ':') != NULL;
-	size_t size = strlen(transport) + strlen(host) + branch.len + 64;
-	char *line;
-	int n;
+	size_t tlen = strlen(transport), hlen = strlen(host);
+	size_t size = tlen + hlen + branch.len + 64;
+	char digits[5], *line, *o;
+	int nd = 0;
 
 	if (branch.len == 0)
 		return -EINVAL;
 	line = ksr_arena_alloc(arena, size);
 	if (!line)
 		return -ENOMEM;
-	n = snprintf(line, size, "Via: SIP/2.0/%s %s%s%s:%u;branch=%.*s%s\r\n", transport,
-		     v6 ? "[" : "", host, v6 ? "]" : "", port, KSR_STR_FMT(branch),
-		     rport ? ";rport" : "");
-	if (n < 0 || (size_t)n >= size)
-		return -EINVAL;
-	*ret_line = ksr_str_make(line, (size_t)n);
+	/* built by hand: this runs for every forwarded request */
+	do {
+		digits[nd++] = (char)('0' + port % 10);
+		port /= 10;
+	} while (port);
+	o = put(line, "Via: SIP/2.0/", 13);
+	o = put(o, transport, tlen);
+	*o++ = ' ';
+	if (v6)
+		*o++ = '[';
+	o = put(o, host, hlen);
+	if (v6)
+		*o++ = ']';
+	*o++ = ':';
+	while (nd)
+		*o++ = digits[--nd];
+	o = put(o, ";branch=", 8);
+	o = put(o, branch.s, branch.len);
+	if (rport)
+		o = put(o, ";rport", 6);
+	o = put(o, "\r\n", 2);
+	*ret_line = ksr_str_make(line, (size_t)(o - line));
 	return 0;
 }

@@ -36,6 +36,20 @@ static int resolve(struct ksr_str host, unsigned short port, struct sockaddr_sto
 		return -EINVAL;
 	memcpy(name, host.s, host.len);
 	name[host.len] = '\0';
+	/* an IP address, the usual case of a proxy's next hop, needs no resolver */
+	memset(ret, 0, sizeof(*ret));
+	if (inet_pton(AF_INET, name, &((struct sockaddr_in *)ret)->sin_addr) == 1) {
+		ret->ss_family = AF_INET;
+		((struct sockaddr_in *)ret)->sin_port = htons(port);
+		*ret_len = sizeof(struct sockaddr_in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, name, &((struct sockaddr_in6 *)ret)->sin6_addr) == 1) {
+		ret->ss_family = AF_INET6;
+		((struct sockaddr_in6 *)ret)->sin6_port = htons(port);
+		*ret_len = sizeof(struct sockaddr_in6);
+		return 0;
+	}
 	snprintf(serv, sizeof(serv), "%u", port);
 	r = getaddrinfo(name, serv, &hints, &ai);
 	if (r != 0 || !ai) {
@@ -77,10 +91,11 @@ static unsigned int mix(unsigned int h, struct ksr_str s)
 static int stateless_branch(struct ksr_msg *msg, char *buf, size_t size, struct ksr_str *ret)
 {
 	unsigned int h = 2166136261u;
+	static const char hex[] = "0123456789abcdef";
+	static const char prefix[] = "z9hG4bKsl";
 	struct ksr_cseq *cseq;
 	struct ksr_via *via;
-	char num[16];
-	int n;
+	unsigned char num[4];
 
 	if (ksr_msg_via1(msg, &via) < 0 || ksr_msg_cseq(msg, &cseq) < 0)
 		return -EINVAL;
@@ -91,13 +106,18 @@ static int stateless_branch(struct ksr_msg *msg, char *buf, size_t size, struct 
 	 * The CSeq number, not its method: an ACK for a non-2xx and a CANCEL carry their
 	 * INVITE's branch (RFC 3261 17.1.1.3, 9.1), so they must hash alike.
 	 */
-	n = snprintf(num, sizeof(num), "%u", cseq->number);
-	h = mix(h, ksr_str_make(num, (size_t)n));
+	for (int i = 0; i < 4; i++)
+		num[i] = (unsigned char)(cseq->number >> (8 * i));
+	h = mix(h, ksr_str_make((char *)num, sizeof(num)));
 	h = mix(h, ksr_msg_cur_ruri(msg));
-	n = snprintf(buf, size, "z9hG4bKsl%08x", h);
-	if (n < 0 || (size_t)n >= size)
+	/* per message: formatted by hand, printf's machinery costs more than the hash */
+	if (size < sizeof(prefix) + 8)
 		return -EINVAL;
-	*ret = ksr_str_make(buf, (size_t)n);
+	memcpy(buf, prefix, sizeof(prefix) - 1);
+	for (int i = 0; i < 8; i++)
+		buf[sizeof(prefix) - 1 + i] = hex[(h >> (28 - 4 * i)) & 15];
+	buf[sizeof(prefix) + 7] = '\0';
+	*ret = ksr_str_make(buf, sizeof(prefix) - 1 + 8);
 	return 0;
 }
 
