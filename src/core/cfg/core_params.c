@@ -15,6 +15,7 @@
 
 #include "core/cfg/cfg.h"
 #include "core/log.h"
+#include "core/msg/dset.h"
 #include "core/mem/arena.h"
 #include "core/module/module.h"
 #include "core/msg/reply.h"
@@ -415,6 +416,16 @@ static int set_tcp_max_connections(const struct param *p, const struct val *v,
 	return 0;
 }
 
+static int set_max_branches(const struct param *p, const struct val *v, struct ksr_pos pos,
+			    struct ksr_cfg_error *err)
+{
+	if (v->i < 1 || v->i > KSR_MAX_BRANCHES_LIMIT)
+		return ksr_cfg_fail(err, pos, "max_branches takes a number from 1 to %d",
+				    KSR_MAX_BRANCHES_LIMIT);
+	ksr_max_branches = (int)v->i;
+	return 0;
+}
+
 static int set_maxbuffer(const struct param *p, const struct val *v, struct ksr_pos pos,
 			 struct ksr_cfg_error *err)
 {
@@ -522,7 +533,7 @@ static const struct param params[] = {
 	{"pv_cache_limit", P_INT, NULL, TODO, -1},
 	{"pv_cache_action", P_INT, NULL, TODO, -1},
 	{"max_recursive_level", P_INT, NULL, TODO, -1},
-	{"max_branches", P_INT, NULL, "no branches yet (tm)", -1},
+	{"max_branches", P_INT, set_max_branches, NULL, -1},
 	{"version_table", P_STR, NULL, "no database yet", -1},
 	{"latency_cfg_log", P_INT, NULL, LAT, -1},
 	{"latency_log", P_INT, NULL, LAT, -1},
@@ -835,4 +846,5 @@ void ksr_cfg_core_reset(void)
 	ksr_tcp_connect_timeout = 10;
 	ksr_tcp_send_timeout = 10;
 	ksr_tcp_no_connect = false;
+	ksr_max_branches = 12;
 }

@@ -15,6 +15,20 @@ struct ksr_listener;
 struct ksr_uri;
 struct ksr_edit;
 struct ksr_avp;
+
+/* q of a branch unset: printed without ;q= (q values are kept as thousandths). */
+#define KSR_Q_UNSET (-1)
+
+/* A destination beyond the Request-URI: what append_branch adds (core/msg/dset.h). */
+struct ksr_branch {
+	struct ksr_str uri;
+	struct ksr_str dst_uri; /* empty when none */
+	struct ksr_str path; /* empty when none */
+	int q; /* 0..1000, or KSR_Q_UNSET */
+	unsigned int flags; /* branch flags */
+	struct ksr_listener *socket; /* NULL when not forced */
+	struct ksr_branch *next;
+};
 struct ksr_xavp;
 struct ksr_param;
 
@@ -186,6 +200,9 @@ struct ksr_msg {
 	struct ksr_str new_body;
 	unsigned int flags; /* script flags ($mf) */
 	unsigned int bflags; /* branch flags of the first branch ($bf) */
+	/* the destination set beyond the Request-URI (branch 0), in order: branches 1.. */
+	struct ksr_branch *branches;
+	unsigned int nbranches;
 	unsigned int sflags; /* script flags (kex setsflag/issflagset, $sf): 0 for each message */
 	unsigned int iflags; /* internal flags by upstream's names (corex msg_iflag_*) */
 	uint64_t xflags; /* extended flags 0..63 (corex setxflag/isxflagset) */

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/module/module.h"
+#include "core/msg/dset.h"
 #include "core/msg/edit.h"
 #include "core/net/forward.h"
 #include "core/net/listener.h"
@@ -61,28 +62,36 @@ static int w_isflagset(struct ksr_msg *msg, const struct ksr_fparam *p)
 }
 
 /*
- * Branch flags: branch 0 is the request itself ($bf); other branches come with
- * append_branch and tm.
+ * Branch flags: branch 0 is the request itself ($bf), 1.. the branches append_branch
+ * added. The flags of branch n, or NULL when it does not exist.
  */
-static bool branch_ok(const struct ksr_fparam *p, int n)
+static unsigned int *branch_flags(struct ksr_msg *msg, const struct ksr_fparam *p, int n)
 {
-	if (n > 1 && p[1].i != 0) {
-		LM_ERR("branch %ld does not exist (only branch 0 so far)\n", p[1].i);
-		return false;
+	struct ksr_branch *b;
+
+	if (!flag_ok(p[0].i))
+		return NULL;
+	if (n < 2 || p[1].i == 0)
+		return &msg->bflags;
+	if (p[1].i < 0 || !(b = ksr_dset_get(msg, (unsigned int)p[1].i))) {
+		LM_ERR("branch %ld does not exist (%u branches)\n", p[1].i, msg->nbranches + 1);
+		return NULL;
 	}
-	return flag_ok(p[0].i);
+	return &b->flags;
 }
 
 static int bflag_op(struct ksr_msg *msg, const struct ksr_fparam *p, int n, int op)
 {
-	if (!branch_ok(p, n))
+	unsigned int *f = branch_flags(msg, p, n);
+
+	if (!f)
 		return -1;
 	if (op > 0)
-		msg->bflags |= 1u << p[0].i;
+		*f |= 1u << p[0].i;
 	else if (op < 0)
-		msg->bflags &= ~(1u << p[0].i);
+		*f &= ~(1u << p[0].i);
 	else
-		return (msg->bflags & (1u << p[0].i)) ? 1 : -1;
+		return (*f & (1u << p[0].i)) ? 1 : -1;
 	return 1;
 }
 

@@ -1,10 +1,11 @@
 /*
  * corex: core extensions upstream keeps in a module: named internal flags, extended
  * flags, reading and writing files, the message's sending and receiving sockets and its
- * source address, listener names, is_faked_msg, and sending as is. The export table of
- * the module's files.
+ * source address, listener names, is_faked_msg, sending as is, append_branch. The export
+ * table of the module's files.
  */
 #include "core/module/module.h"
+#include "core/msg/dset.h"
 #include "core/parser/msg-t.h"
 #include "corex.h"
 
@@ -15,6 +16,22 @@
 static int w_is_faked_msg(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
 	return msg && !msg->rcv.listener ? 1 : -1;
+}
+
+/* append_branch([uri[, q]]): the core's destination set (core/msg/dset.h) */
+static int w_append_branch0(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return ksr_dset_append_cmd(msg, p, 0);
+}
+
+static int w_append_branch1(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return ksr_dset_append_cmd(msg, p, 1);
+}
+
+static int w_append_branch2(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return ksr_dset_append_cmd(msg, p, 2);
 }
 
 #define STR KSR_PT_STR
@@ -45,6 +62,9 @@ static const struct ksr_cmd_export cmds[] = {
         {"send_data", corex_w_send_data, {STR, STR}, NULL, ANY},
         {"sendx", corex_w_sendx, {STR, STR, STR}, NULL, ANY},
         {"forward_reply", corex_w_forward_reply, {KSR_PT_NONE}, NULL, KSR_ROUTE_ONREPLY},
+        {"append_branch", w_append_branch0, {KSR_PT_NONE}, NULL, REQ_FAIL},
+        {"append_branch", w_append_branch1, {STR}, ksr_dset_append_fixup, REQ_FAIL},
+        {"append_branch", w_append_branch2, {STR, STR}, ksr_dset_append_fixup, REQ_FAIL},
         {0},
 };
 

@@ -9,6 +9,7 @@
 #include "core/mem/arena.h"
 #include "core/module/fixup.h"
 #include "core/module/module.h"
+#include "core/msg/dset.h"
 #include "core/net/listener.h"
 #include "core/parser/msg-t.h"
 #include "core/parser/uri.h"
@@ -151,6 +152,24 @@ static int w_is_myself(struct ksr_msg *msg, const struct ksr_fparam *p)
 	return local_any_port(s) ? 1 : -1;
 }
 
+/* km_append_branch([uri[, q]]): upstream's older name of append_branch (core/msg/dset.h) */
+static int w_km_append_branch0(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return ksr_dset_append_cmd(msg, p, 0);
+}
+
+static int w_km_append_branch1(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return ksr_dset_append_cmd(msg, p, 1);
+}
+
+static int w_km_append_branch2(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return ksr_dset_append_cmd(msg, p, 2);
+}
+
+#define APPEND_ROUTES (KSR_ROUTE_REQUEST | KSR_ROUTE_FAILURE)
+
 static const struct ksr_cmd_export cmds[] = {
         {"setsflag", w_setsflag, {KSR_PT_INT}, fixup_sflag, KSR_ROUTE_ANY},
         {"resetsflag", w_resetsflag, {KSR_PT_INT}, fixup_sflag, KSR_ROUTE_ANY},
@@ -160,6 +179,11 @@ static const struct ksr_cmd_export cmds[] = {
         {"pv_printf", w_pv_printf, {KSR_PT_RAW, KSR_PT_STR}, fixup_printf, KSR_ROUTE_ANY},
         {"avp_printf", w_pv_printf, {KSR_PT_RAW, KSR_PT_STR}, fixup_printf, KSR_ROUTE_ANY},
         {"is_myself", w_is_myself, {KSR_PT_STR}, NULL, KSR_ROUTE_ANY},
+        {"km_append_branch", w_km_append_branch0, {KSR_PT_NONE}, NULL, APPEND_ROUTES},
+        {"km_append_branch", w_km_append_branch1, {KSR_PT_STR}, ksr_dset_append_fixup,
+         APPEND_ROUTES},
+        {"km_append_branch", w_km_append_branch2, {KSR_PT_STR, KSR_PT_STR},
+         ksr_dset_append_fixup, APPEND_ROUTES},
         {0},
 };
 

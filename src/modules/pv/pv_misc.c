@@ -13,6 +13,7 @@
 
 #include "core/counters.h"
 #include "core/mem/arena.h"
+#include "core/msg/dset.h"
 #include "core/net/listener.h"
 #include "core/parser/msg-t.h"
 #include "core/pv/avp.h"
@@ -278,7 +279,63 @@ static int stat_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct 
 	return c ? pv_ret_int(ret, ksr_counter_get(c)) : pv_ret_null(ret);
 }
 
+/* $branch(name)[i]: the branches append_branch added; [0] (the default) is the first. */
+enum { BR_URI, BR_DST_URI, BR_Q, BR_PATH, BR_FLAGS, BR_SOCKET, BR_COUNT };
+
+static int branch_parse_name(struct ksr_pv_spec *spec, struct ksr_arena *arena,
+			     const char **ret_err)
+{
+	static const char *const names[] = {"uri", "dst_uri", "q", "path", "flags", "socket", "count"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (spec->name.len == strlen(names[i]) &&
+		    !memcmp(spec->name.s, names[i], spec->name.len)) {
+			spec->pname_i = (long)i;
+			return 0;
+		}
+	}
+	*ret_err = "$branch() takes uri, dst_uri, q, path, flags, socket or count";
+	return -EINVAL;
+}
+
+static int branch_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	long i = spec->idx_type == KSR_PV_IDX_INT ? spec->idx : 0;
+	struct ksr_branch *b;
+	char buf[80];
+
+	if (spec->pname_i == BR_COUNT)
+		return pv_ret_int(ret, (long)msg->nbranches);
+	if (i < 0)
+		i += (long)msg->nbranches;
+	if (i < 0 || !(b = ksr_dset_get(msg, (unsigned int)i + 1)))
+		return pv_ret_null(ret);
+	switch (spec->pname_i) {
+	case BR_URI: return pv_ret_str(ret, b->uri);
+	case BR_DST_URI: return b->dst_uri.len ? pv_ret_str(ret, b->dst_uri) : pv_ret_null(ret);
+	case BR_PATH: return b->path.len ? pv_ret_str(ret, b->path) : pv_ret_null(ret);
+	case BR_FLAGS: return pv_ret_int(ret, (long)b->flags);
+	case BR_Q:
+		if (b->q == KSR_Q_UNSET)
+			return pv_ret_null(ret);
+		return pv_ret_strdup(msg, ret, buf, ksr_q_print(b->q, buf));
+	case BR_SOCKET:
+		if (!b->socket)
+			return pv_ret_null(ret);
+		snprintf(buf, sizeof(buf), "%s:%s%s%s:%u",
+			 b->socket->proto == IPPROTO_TCP ? "tcp" : "udp",
+			 b->socket->addr.ss_family == AF_INET6 ? "[" : "", b->socket->host,
+			 b->socket->addr.ss_family == AF_INET6 ? "]" : "", b->socket->port);
+		return pv_ret_strdup(msg, ret, buf, strlen(buf));
+	}
+	return pv_ret_null(ret);
+}
+
 const struct ksr_pv_export pv_misc_pvs[] = {
+        {.name = "branch",
+         .get = branch_get,
+         .parse_name = branch_parse_name,
+         .flags = KSR_PV_NAME_REQUIRED | KSR_PV_INDEXED},
         {.name = "stat",
          .get = stat_get,
          .parse_name = stat_parse_name,

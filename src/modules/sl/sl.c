@@ -10,6 +10,7 @@
 #include "core/counters.h"
 #include "core/log.h"
 #include "core/module/module.h"
+#include "core/msg/dset.h"
 #include "core/msg/edit.h"
 #include "core/msg/reply.h"
 #include "core/net/forward.h"
@@ -136,18 +137,14 @@ static int reply(struct ksr_msg *msg, unsigned int code, struct ksr_str reason)
 		LM_DBG("not replying to ACK\n");
 		return -1;
 	}
-	/* a redirect carries the new destination when the script changed the R-URI */
-	if (code >= 300 && code < 400 && msg->new_uri.s) {
-		size_t size = msg->new_uri.len + sizeof("Contact: <>\r\n");
-		char *line = malloc(size);
-		int n;
+	/* a redirect lists the destination set: the changed R-URI and the branches */
+	if (code >= 300 && code < 400) {
+		struct ksr_str line;
 
-		if (!line)
-			return -1;
-		n = snprintf(line, size, "Contact: <%.*s>\r\n", KSR_STR_FMT(msg->new_uri));
-		r = ksr_reply_add_hdrs(msg, ksr_str_make(line, (size_t)n));
-		free(line);
-		if (r < 0) {
+		r = ksr_dset_contact(msg, &line);
+		if (r == 0)
+			r = ksr_reply_add_hdrs(msg, line);
+		if (r < 0 && r != -ENOENT) {
 			LM_ERR("cannot add the redirect Contact: %s\n", strerror(-r));
 			return -1;
 		}
@@ -323,7 +320,7 @@ static int mod_init(void)
 	int r;
 
 	if (rich_redirect)
-		LM_WARN("modparam rich_redirect has no effect yet: there are no branches\n");
+		LM_WARN("modparam rich_redirect has no effect yet\n");
 	if (event_callback_fl_ack || event_callback_lres_sent)
 		LM_WARN("modparams event_callback_* have no effect: no KEMI engine is loaded\n");
 	if (bind_tm)
