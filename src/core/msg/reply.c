@@ -395,5 +395,8 @@ int ksr_reply_send(struct ksr_msg *req, unsigned int code, struct ksr_str reason
 		return r;
 	}
 	req->replied = true;
+	/* set_reply_close(): the connection goes once this request is handled */
+	if (req->reply_close && req->rcv.conn)
+		ksr_tcp_close_after(req->rcv.conn);
 	return 0;
 }

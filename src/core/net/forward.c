@@ -145,6 +145,7 @@ int ksr_dest_from_uri(struct ksr_str uri, int proto, struct ksr_dest *ret)
 		}
 	}
 	ret->proto = proto;
+	ret->flags = 0;
 	/* maddr, when given, is where the request goes (RFC 3261 19.1.1) */
 	port = u.port ? u.port : KSR_SIP_PORT;
 	return resolve(u.maddr.len ? u.maddr : u.host, port, &ret->to, &ret->to_len);
@@ -159,7 +160,8 @@ int ksr_dest_send(const struct ksr_dest *d, struct ksr_listener *from, const cha
 	if (from && (from->proto != d->proto || from->addr.ss_family != d->to.ss_family))
 		from = NULL;
 	if (d->proto == IPPROTO_TCP) {
-		r = ksr_tcp_send_to(from, (const struct sockaddr *)&d->to, d->to_len, buf, len);
+		r = ksr_tcp_send_to(from, (const struct sockaddr *)&d->to, d->to_len, buf, len,
+				    d->flags);
 	} else if (!from && !(from = pick_listener(NULL, d->to.ss_family))) {
 		r = -ENETUNREACH;
 	} else {
@@ -205,6 +207,7 @@ int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target, int proto)
 	if ((r = ksr_dest_from_uri(target, proto, &d)) < 0)
 		return r;
 	tcp = d.proto == IPPROTO_TCP;
+	d.flags = (msg->fwd_no_connect ? KSR_DEST_NO_CONNECT : 0) | (msg->fwd_close ? KSR_DEST_CLOSE : 0);
 	l = out_listener(msg, &d);
 	if (!l) {
 		LM_ERR("no %s listener for the address family of '%.*s'\n", tcp ? "TCP" : "UDP",
@@ -214,7 +217,7 @@ int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target, int proto)
 	/* the Via names the address we advertise, when there is one */
 	if ((r = stateless_branch(msg, bbuf, sizeof(bbuf), &branch)) < 0 ||
 	    (r = ksr_via_build(msg->arena, tcp ? "TCP" : "UDP", l->adv_host[0] ? l->adv_host : l->host,
-			       l->adv_port ? l->adv_port : l->port, branch, false, &via)) < 0 ||
+			       l->adv_port ? l->adv_port : l->port, branch, msg->local_rport, &via)) < 0 ||
 	    (r = ksr_msg_build_fwd_request(msg, via, tcp ? KSR_BUILD_STREAM : 0, &out)) < 0)
 		return r;
 	return ksr_dest_send(&d, l, out.s, out.len);
@@ -257,6 +260,7 @@ int ksr_forward_reply(struct ksr_msg *msg)
 		LM_DBG("reply with no second Via: it was for us, dropped\n");
 		return -ENOENT;
 	}
+	d.flags = 0;
 	if (ksr_str_caseeq_cstr(&via2->transport, "UDP")) {
 		d.proto = IPPROTO_UDP;
 	} else if (ksr_str_caseeq_cstr(&via2->transport, "TCP")) {

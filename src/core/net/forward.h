@@ -9,9 +9,14 @@
 /* Where a message goes: the transport and the address. */
 struct ksr_dest {
 	int proto; /* IPPROTO_UDP or IPPROTO_TCP */
+	unsigned int flags; /* KSR_DEST_*, for stream transports */
 	struct sockaddr_storage to;
 	socklen_t to_len;
 };
+
+/* Over TCP: only on a connection that exists; close the connection once sent. */
+#define KSR_DEST_NO_CONNECT 1u
+#define KSR_DEST_CLOSE 2u
 
 /*
  * The destination a sip/sips URI names: its maddr, else its host (resolved with

@@ -34,6 +34,7 @@
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/module/module.h"
+#include "core/net/forward.h"
 #include "core/net/listener.h"
 #include "core/parser/limits.h"
 #include "core/parser/msg.h"
@@ -316,8 +317,16 @@ struct ksr_listener *ksr_tcp_listener(int family)
 	return NULL;
 }
 
+/* After a write with KSR_DEST_CLOSE: no new writer finds c, its owner sees the end. */
+static void close_when_sent(struct ksr_conn *c)
+{
+	table_del(c);
+	atomic_store(&c->closed, true);
+	shutdown(c->fd, SHUT_RDWR);
+}
+
 int ksr_tcp_send_to(struct ksr_listener *l, const struct sockaddr *to, socklen_t to_len,
-		    const char *buf, size_t len)
+		    const char *buf, size_t len, unsigned int flags)
 {
 	struct ksr_conn *c;
 	char dst[80];
@@ -328,12 +337,14 @@ int ksr_tcp_send_to(struct ksr_listener *l, const struct sockaddr *to, socklen_t
 	c = conn_find(to);
 	if (c) {
 		r = ksr_tcp_send(c, buf, len);
+		if (!r && (flags & KSR_DEST_CLOSE))
+			close_when_sent(c);
 		conn_unref(c);
 		/* a connection the peer closed meanwhile: a new one is tried below */
 		if (r != -EPIPE && r != -ECONNRESET && r != -ENOTCONN)
 			return r;
 	}
-	if (ksr_tcp_no_connect)
+	if (ksr_tcp_no_connect || (flags & KSR_DEST_NO_CONNECT))
 		return -ENOTCONN;
 	if (!l && !(l = ksr_tcp_listener(to->sa_family)))
 		return -ENETUNREACH;
@@ -360,6 +371,8 @@ int ksr_tcp_send_to(struct ksr_listener *l, const struct sockaddr *to, socklen_t
 	table_add(c);
 	hand_over(c, n);
 	r = ksr_tcp_send(c, buf, len);
+	if (!r && (flags & KSR_DEST_CLOSE))
+		close_when_sent(c);
 	conn_unref(c);
 	return r;
 }

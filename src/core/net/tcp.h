@@ -33,11 +33,13 @@ int ksr_tcp_send(struct ksr_conn *c, const char *buf, size_t len);
 /*
  * Send a whole message to peer `to` over TCP, from any thread: on the connection we
  * already have with it (accepted or opened), else on a new one opened from listener l
- * (NULL: the first TCP listener of to's family). 0 or -errno: -ENETUNREACH when there
- * is no TCP listener, -ENOTCONN with tcp_no_connect and no connection.
+ * (NULL: the first TCP listener of to's family). flags: KSR_DEST_NO_CONNECT (never open
+ * one), KSR_DEST_CLOSE (close the connection once written). 0 or -errno: -ENETUNREACH
+ * when there is no TCP listener, -ENOTCONN with tcp_no_connect or KSR_DEST_NO_CONNECT
+ * and no connection.
  */
 int ksr_tcp_send_to(struct ksr_listener *l, const struct sockaddr *to, socklen_t to_len,
-		    const char *buf, size_t len);
+		    const char *buf, size_t len, unsigned int flags);
 /*
  * Close c once the message that came on it has been handled (set_reply_close(),
  * send_reply_mode() with mode 2). Only for the connection of the message in hand.

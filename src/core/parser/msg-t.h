@@ -212,6 +212,9 @@ struct ksr_msg {
 	struct ksr_xavp *xavps; /* $xavp(): extended, structured AVPs */
 	bool replied; /* a stateless reply was sent for this request */
 	bool force_rport; /* force_rport(): reply to the source port as if Via had rport */
+	bool local_rport; /* add_local_rport(): our Via of forwarded requests asks for rport */
+	/* set_forward_no_connect(), set_forward_close(), set_reply_close() */
+	bool fwd_no_connect, fwd_close, reply_close;
 	/* what local replies to this request get besides the copied headers (msg/reply.h) */
 	struct ksr_str reply_hdrs; /* header lines, each with its CRLF (append_to_reply) */
 	bool reply_body_set;

@@ -358,6 +358,64 @@ static int w_force_send_socket(struct ksr_msg *msg, const struct ksr_fparam *p)
 	return 1;
 }
 
+/* log([level,] text): the text as written (no pseudo-variables), at L_DBG+1 by default */
+static int do_log(long level, struct ksr_str text)
+{
+	if (level <= ksr_log_level)
+		ksr_log((int)level, "script", "log", "%.*s", KSR_STR_FMT(text));
+	return 1;
+}
+
+static int w_log1(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return do_log(L_DBG + 1, p[0].s);
+}
+
+static int w_log2(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return do_log(p[0].i, p[1].s);
+}
+
+static int fixup_log(struct ksr_fparam *p, int n, const char **ret_err)
+{
+	if (n == 2 && (p[0].dynamic || p[0].i < 0)) {
+		*ret_err = "the level of log() is a number from 0 (L_WARN) up";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Transport options of this message: they act where it is sent (net/forward.c, reply.c). */
+static int w_add_local_rport(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	msg->local_rport = true;
+	return 1;
+}
+
+static int w_set_forward_no_connect(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	msg->fwd_no_connect = true;
+	return 1;
+}
+
+static int w_set_forward_close(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	msg->fwd_close = true;
+	return 1;
+}
+
+static int w_set_reply_close(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	msg->reply_close = true;
+	return 1;
+}
+
+/* Our replies never open a connection: they go back on the request's, or over UDP. */
+static int w_set_reply_no_connect(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return 1;
+}
+
 static int w_force_rport(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
 	msg->force_rport = true;
@@ -402,6 +460,13 @@ static const struct ksr_cmd_export cmds[] = {
 	{"forward_tcp", w_forward_tcp2, {KSR_PT_STR, KSR_PT_INT}, NULL, REQ},
 	{"force_send_socket", w_force_send_socket, {KSR_PT_STR}, NULL, REQ},
 	{"force_rport", w_force_rport, {KSR_PT_NONE}, NULL, KSR_ROUTE_REQUEST | KSR_ROUTE_BRANCH},
+	{"log", w_log1, {KSR_PT_RAW}, NULL, KSR_ROUTE_ANY},
+	{"log", w_log2, {KSR_PT_INT, KSR_PT_RAW}, fixup_log, KSR_ROUTE_ANY},
+	{"add_local_rport", w_add_local_rport, {KSR_PT_NONE}, NULL, REQ},
+	{"set_forward_no_connect", w_set_forward_no_connect, {KSR_PT_NONE}, NULL, KSR_ROUTE_ANY},
+	{"set_forward_close", w_set_forward_close, {KSR_PT_NONE}, NULL, KSR_ROUTE_ANY},
+	{"set_reply_no_connect", w_set_reply_no_connect, {KSR_PT_NONE}, NULL, KSR_ROUTE_ANY},
+	{"set_reply_close", w_set_reply_close, {KSR_PT_NONE}, NULL, KSR_ROUTE_ANY},
 	{0},
 };
 

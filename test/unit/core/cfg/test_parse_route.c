@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/cfg/cfg_fixture.h"
+#include "core/log.h"
 #include "core/net/listener.h"
 
 /* Run request_route { BODY } on an INVITE from 192.0.2.1:5062 and check the trace. */
@@ -133,6 +135,47 @@ static void test_force_send_socket(void **state)
 		     "expected a socket: [proto:]address[:port]");
 }
 
+/* Run body with stderr (where the log goes) captured into out, at log level level. */
+static void run_logging(const char *body, int level, char *out, size_t size)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2), old_level = ksr_log_level;
+	bool to_stderr = ksr_log_stderr;
+	size_t n;
+
+	assert_non_null(tmp);
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	ksr_log_stderr = true;
+	ksr_log_level = level;
+	expect_run(body, "1");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ksr_log_level = old_level;
+	ksr_log_stderr = to_stderr;
+	rewind(tmp);
+	n = fread(out, 1, size - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+}
+
+/* log([level,] text): the text as written, at the level given, L_DBG+1 without one. */
+static void test_log(void **state)
+{
+	static const char body[] = "log(1, \"level one $ru\\n\"); log(\"at debug 4\\n\"); mark(1);";
+	char out[4096];
+
+	run_logging(body, L_DBG, out, sizeof(out));
+	/* as written: $ru is not evaluated */
+	assert_non_null(strstr(out, "NOTICE: <script> [log]: level one $ru\n"));
+	assert_null(strstr(out, "at debug 4"));
+	run_logging(body, L_DBG + 1, out, sizeof(out));
+	assert_non_null(strstr(out, "at debug 4\n"));
+	expect_error("request_route { log(-1, \"x\"); }", 1, 17,
+		     "the level of log() is a number from 0 (L_WARN) up");
+}
+
 static void test_switch(void **state)
 {
 	expect_run("switch (2) { case 1: mark(1); case 2: mark(2); case 3: mark(3); break; "
@@ -246,7 +289,7 @@ int main(void)
 #define T(n) cmocka_unit_test_setup_teardown(n, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_arithmetic_and_precedence), T(test_strings), T(test_logic_and_truth),
-		T(test_keywords), T(test_myself), T(test_force_send_socket), T(test_switch), T(test_while_and_break),
+		T(test_keywords), T(test_myself), T(test_force_send_socket), T(test_log), T(test_switch), T(test_while_and_break),
 		T(test_return_codes), T(test_flags), T(test_uri_rewriting), T(test_string_literals),
 		T(test_errors),
 	};

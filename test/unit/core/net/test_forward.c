@@ -106,7 +106,7 @@ static void test_tcp_without_workers(void **state)
 	(void)state;
 	/* no TCP workers run: nothing to connect from, a clear error and no crash */
 	assert_int_equal(ksr_dest_from_uri(S("sip:127.0.0.1:9;transport=tcp"), 0, &d), 0);
-	assert_int_equal(ksr_tcp_send_to(NULL, (struct sockaddr *)&d.to, d.to_len, "x", 1),
+	assert_int_equal(ksr_tcp_send_to(NULL, (struct sockaddr *)&d.to, d.to_len, "x", 1, 0),
 			 -ENETUNREACH);
 	assert_int_equal(ksr_dest_send(&d, NULL, "x", 1), -ENETUNREACH);
 }
