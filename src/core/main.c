@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/cfg/cfg.h"
+#include "core/cfg/pp.h"
 #include "core/cfg/reload.h"
 #include "core/cfg/cfgvars.h"
 #include "core/counters.h"
@@ -364,6 +365,7 @@ static int run(int argc, char **argv, struct options *o)
 		ksr_fixup_free_loadtime();
 		ksr_cfgvars_clear();
 		ksr_counters_clear();
+		ksr_pp_forget_defines();
 		ksr_cfg_core_reset();
 		return 0;
 	}
@@ -442,6 +444,7 @@ static int run(int argc, char **argv, struct options *o)
 	ksr_fixup_free_loadtime();
 	ksr_cfgvars_clear();
 	ksr_counters_clear();
+	ksr_pp_forget_defines();
 	ksr_cfg_core_reset();
 	free(ksr_module_path);
 	return 0;

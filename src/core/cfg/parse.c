@@ -664,6 +664,8 @@ static int parse_text(const char *file, char *text, size_t len, struct ksr_pp *p
 	int r;
 
 	r = ksr_pp_process(pp, file, text, len, err);
+	if (r == 0 && !reload)
+		r = ksr_pp_keep_defines(pp); /* before the fixups: $def() reads them */
 	if (r < 0)
 		return r;
 	out = ksr_pp_text(pp, &out_len);

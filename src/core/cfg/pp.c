@@ -140,6 +140,60 @@ void ksr_pp_free(struct ksr_pp *pp)
 	free(pp);
 }
 
+/* The defines as the startup config left them: for $def() and core.ppdefines. */
+static struct pp_define *kept;
+
+void ksr_pp_forget_defines(void)
+{
+	struct pp_define *d, *next;
+
+	for (d = kept; d; d = next) {
+		next = d->next;
+		free_define(d);
+	}
+	kept = NULL;
+}
+
+static int dup_str(struct ksr_str in, struct ksr_str *ret)
+{
+	ret->s = malloc(in.len + 1);
+	if (!ret->s)
+		return -ENOMEM;
+	if (in.len)
+		memcpy(ret->s, in.s, in.len);
+	ret->s[in.len] = '\0';
+	ret->len = in.len;
+	return 0;
+}
+
+int ksr_pp_keep_defines(const struct ksr_pp *pp)
+{
+	struct pp_define **tail = &kept;
+
+	ksr_pp_forget_defines();
+	for (const struct pp_define *d = pp->defines; d; d = d->next) {
+		struct pp_define *c = calloc(1, sizeof(*c));
+
+		if (!c || dup_str(d->name, &c->name) < 0 || dup_str(d->value, &c->value) < 0) {
+			if (c)
+				free_define(c);
+			ksr_pp_forget_defines();
+			return -ENOMEM;
+		}
+		*tail = c;
+		tail = &c->next;
+	}
+	return 0;
+}
+
+const struct ksr_str *ksr_pp_kept_define(const char *name, size_t len)
+{
+	for (const struct pp_define *d = kept; d; d = d->next)
+		if (d->name.len == len && memcmp(d->name.s, name, len) == 0)
+			return &d->value;
+	return NULL;
+}
+
 static struct pp_define *find(const struct ksr_pp *pp, const char *name, size_t len)
 {
 	for (struct pp_define *d = pp->defines; d; d = d->next)

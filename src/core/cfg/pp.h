@@ -33,6 +33,14 @@ int ksr_pp_define(struct ksr_pp *pp, const char *name, size_t name_len, const ch
 int ksr_pp_define_core(struct ksr_pp *pp, const char *version, const char *os);
 /* The value of a defined name ("" when defined without one), or NULL. */
 const struct ksr_str *ksr_pp_lookup(const struct ksr_pp *pp, const char *name, size_t len);
+/*
+ * Keep a copy of pp's defines as they are now (the startup config does it once it is
+ * preprocessed) for $def() and the RPC commands; look one up (NULL: not defined); forget
+ * them (at exit). 0 or -ENOMEM.
+ */
+int ksr_pp_keep_defines(const struct ksr_pp *pp);
+const struct ksr_str *ksr_pp_kept_define(const char *name, size_t len);
+void ksr_pp_forget_defines(void);
 
 /* Also build the text --cfg-print shows (ksr_pp_print_text); call before running. */
 void ksr_pp_keep_print(struct ksr_pp *pp, bool on);

@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "core/cfg/pp.h"
 #include "core/counters.h"
 #include "core/mem/arena.h"
 #include "core/msg/dset.h"
@@ -248,18 +249,47 @@ static int env_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct k
 }
 
 /*
- * $def(NAME) needs the preprocessor's defines after the config is loaded; the core does
- * not keep them yet, so a config that uses $def is refused rather than given wrong values.
+ * $def(NAME): the value of a #!define of the startup config (as it stood at the end of
+ * the file), a string; $null when not defined. $defn(NAME): the same as a number (0 when
+ * not defined or not a number). Looked up once, at load.
  */
 static int def_parse_name(struct ksr_pv_spec *spec, struct ksr_arena *arena, const char **ret_err)
 {
-	*ret_err = "$def() is not supported yet: the config defines are not kept after loading";
-	return -ENOTSUP;
+	const struct ksr_str *v = ksr_pp_kept_define(spec->name.s, spec->name.len);
+	struct ksr_str *copy;
+
+	spec->pname = NULL;
+	if (!v)
+		return 0;
+	copy = ksr_arena_alloc(arena, sizeof(*copy) + v->len + 1);
+	if (!copy)
+		return -ENOMEM;
+	copy->s = (char *)(copy + 1);
+	memcpy(copy->s, v->s, v->len);
+	copy->s[v->len] = '\0';
+	copy->len = v->len;
+	spec->pname = copy;
+	return 0;
 }
 
 static int def_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
 {
-	return pv_ret_null(ret);
+	return spec->pname ? pv_ret_str(ret, *(struct ksr_str *)spec->pname) : pv_ret_null(ret);
+}
+
+static int defn_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	const struct ksr_str *v = spec->pname;
+	long n = 0;
+
+	if (v) {
+		char *end;
+
+		n = strtol(v->s, &end, 10);
+		if (end == v->s || *end)
+			n = 0;
+	}
+	return pv_ret_int(ret, n);
 }
 
 /*
@@ -362,6 +392,10 @@ const struct ksr_pv_export pv_misc_pvs[] = {
          .flags = KSR_PV_NAME_REQUIRED},
         {.name = "def",
          .get = def_get,
+         .parse_name = def_parse_name,
+         .flags = KSR_PV_NAME_REQUIRED},
+        {.name = "defn",
+         .get = defn_get,
          .parse_name = def_parse_name,
          .flags = KSR_PV_NAME_REQUIRED},
         {.name = NULL},

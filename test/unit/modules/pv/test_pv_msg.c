@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/cfg/pp.h"
+
 #include "pv_test.h"
 
 static const char *invite =
@@ -422,8 +424,23 @@ static void test_env_def(void **state)
 	pvt_expect_str(t, "$env(KSR_PV_TEST_ENV)", "on");
 	pvt_expect_null(t, "$env(KSR_PV_TEST_NOT_SET)");
 	pvt_parse_err(t, "$env", "needs a name");
-	/* refused until the core keeps the defines */
-	pvt_parse_err(t, "$def(X)", "not supported");
+	/* the defines the core kept from the preprocessor */
+	{
+		struct ksr_pp *pp = ksr_pp_new();
+
+		assert_non_null(pp);
+		assert_int_equal(ksr_pp_define_arg(pp, "KSR_PV_DEF=sip.example.com"), 0);
+		assert_int_equal(ksr_pp_define_arg(pp, "KSR_PV_NUM=42"), 0);
+		assert_int_equal(ksr_pp_keep_defines(pp), 0);
+		ksr_pp_free(pp);
+	}
+	pvt_expect_str(t, "$def(KSR_PV_DEF)", "sip.example.com");
+	pvt_expect_null(t, "$def(KSR_PV_UNDEFINED)");
+	pvt_expect_int(t, "$defn(KSR_PV_NUM)", 42);
+	pvt_expect_int(t, "$defn(KSR_PV_DEF)", 0);
+	pvt_expect_int(t, "$defn(KSR_PV_UNDEFINED)", 0);
+	ksr_pp_forget_defines();
+	pvt_parse_err(t, "$def", "needs a name");
 	pvt_parse_err(t, "$af", "needs a name");
 	pvt_parse_err(t, "$af(x)", "id or name");
 	pvt_parse_err(t, "$ru(x)", "takes no name");
