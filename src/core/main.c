@@ -334,6 +334,8 @@ static int run(int argc, char **argv, struct options *o)
 			}
 		}
 	}
+	if (ksr_core_cfg.disable_tcp && ksr_listeners_drop_proto(IPPROTO_TCP) > 0)
+		LM_WARN("disable_tcp is set: the TCP listeners are not used\n");
 	if (!ksr_listeners()) {
 		const char *why;
 

@@ -15,12 +15,13 @@
 
 #include "core/cfg/cfg.h"
 #include "core/log.h"
-#include "core/msg/dset.h"
 #include "core/mem/arena.h"
 #include "core/module/module.h"
+#include "core/msg/dset.h"
 #include "core/msg/reply.h"
 #include "core/net/listener.h"
 #include "core/net/tcp.h"
+#include "core/parser/msg.h"
 #include "core/pv/pv.h"
 #include "core/route/program.h"
 #include "core/version.h"
@@ -377,7 +378,8 @@ static int set_rundir(const struct param *p, const struct val *v, struct ksr_pos
 
 /* ---- the table --------------------------------------------------------------------- */
 
-#define TCP "no TCP/TLS transport yet"
+#define TCP "this TCP option is not implemented yet"
+#define TLS "no TLS transport yet"
 #define SCTP "no SCTP transport"
 #define DNS "no DNS lookups of destinations yet (nothing is forwarded)"
 #define DNSC "no DNS cache yet"
@@ -450,6 +452,20 @@ static int set_tcp_send_timeout(const struct param *p, const struct val *v, stru
 	if (v->i < 1 || v->i > 3600)
 		return ksr_cfg_fail(err, pos, "tcp_send_timeout takes seconds, 1 to 3600");
 	ksr_tcp_send_timeout = (int)v->i;
+	return 0;
+}
+
+static int set_disable_tcp(const struct param *p, const struct val *v, struct ksr_pos pos,
+			   struct ksr_cfg_error *err)
+{
+	ksr_core_cfg.disable_tcp = v->i != 0;
+	return 0;
+}
+
+static int set_tcp_accept_no_cl(const struct param *p, const struct val *v,
+				struct ksr_pos pos, struct ksr_cfg_error *err)
+{
+	ksr_msg_stream_accept_no_clen = v->i != 0;
 	return 0;
 }
 
@@ -575,7 +591,7 @@ static const struct param params[] = {
 	{"udp4_raw_mtu", P_INT, NULL, TODO, -1},
 	{"udp4_raw_ttl", P_INT, NULL, TODO, -1},
 	/* TCP, TLS, SCTP */
-	{"disable_tcp", P_BOOL, NULL, TCP, 1},
+	{"disable_tcp", P_BOOL, set_disable_tcp, NULL, -1},
 	{"tcp_children", P_INT, set_tcp_children, NULL, -1},
 	{"tcp_accept_aliases", P_BOOL, NULL, TCP, -1},
 	{"tcp_accept_unique", P_INT, NULL, TCP, -1},
@@ -585,7 +601,7 @@ static const struct param params[] = {
 	{"tcp_connection_match", P_INT, NULL, TCP, -1},
 	{"tcp_poll_method", P_STR_ID, NULL, TCP, -1},
 	{"tcp_max_connections", P_INT, set_tcp_max_connections, NULL, -1},
-	{"tls_max_connections", P_INT, NULL, TCP, -1},
+	{"tls_max_connections", P_INT, NULL, TLS, -1},
 	{"tcp_no_connect", P_BOOL, set_tcp_no_connect, NULL, -1},
 	{"tcp_source_ipv4", P_RAW, NULL, TCP, -1},
 	{"tcp_source_ipv6", P_RAW, NULL, TCP, -1},
@@ -605,26 +621,26 @@ static const struct param params[] = {
 	{"tcp_keepintvl", P_INT, NULL, TCP, -1},
 	{"tcp_keepcnt", P_INT, NULL, TCP, -1},
 	{"tcp_crlf_ping", P_BOOL, NULL, TCP, -1},
-	{"tcp_accept_no_cl", P_BOOL, NULL, TCP, -1},
+	{"tcp_accept_no_cl", P_BOOL, set_tcp_accept_no_cl, NULL, -1},
 	{"tcp_accept_hep3", P_BOOL, NULL, TCP, -1},
 	{"tcp_accept_haproxy", P_BOOL, NULL, TCP, -1},
 	{"tcp_clone_rcvbuf", P_INT, NULL, TCP, -1},
 	{"tcp_reuse_port", P_BOOL, NULL, TCP, -1},
-	{"disable_tls", P_BOOL, NULL, TCP, 1},
-	{"tls_disable", P_BOOL, NULL, TCP, 1},
-	{"enable_tls", P_BOOL, NULL, TCP, 0},
-	{"tls_enable", P_BOOL, NULL, TCP, 0},
-	{"tls_log", P_INT, NULL, TCP, -1},
-	{"tlslog", P_INT, NULL, TCP, -1},
-	{"tls_port_no", P_INT, NULL, TCP, -1},
-	{"tls_method", P_ID, NULL, TCP, -1},
-	{"tls_verify", P_BOOL, NULL, TCP, -1},
-	{"tls_require_certificate", P_BOOL, NULL, TCP, -1},
-	{"tls_certificate", P_STR, NULL, TCP, -1},
-	{"tls_private_key", P_STR, NULL, TCP, -1},
-	{"tls_ca_list", P_STR, NULL, TCP, -1},
-	{"tls_handshake_timeout", P_INT, NULL, TCP, -1},
-	{"tls_send_timeout", P_INT, NULL, TCP, -1},
+	{"disable_tls", P_BOOL, NULL, TLS, 1},
+	{"tls_disable", P_BOOL, NULL, TLS, 1},
+	{"enable_tls", P_BOOL, NULL, TLS, 0},
+	{"tls_enable", P_BOOL, NULL, TLS, 0},
+	{"tls_log", P_INT, NULL, TLS, -1},
+	{"tlslog", P_INT, NULL, TLS, -1},
+	{"tls_port_no", P_INT, NULL, TLS, -1},
+	{"tls_method", P_ID, NULL, TLS, -1},
+	{"tls_verify", P_BOOL, NULL, TLS, -1},
+	{"tls_require_certificate", P_BOOL, NULL, TLS, -1},
+	{"tls_certificate", P_STR, NULL, TLS, -1},
+	{"tls_private_key", P_STR, NULL, TLS, -1},
+	{"tls_ca_list", P_STR, NULL, TLS, -1},
+	{"tls_handshake_timeout", P_INT, NULL, TLS, -1},
+	{"tls_send_timeout", P_INT, NULL, TLS, -1},
 	{"disable_sctp", P_BOOL, NULL, SCTP, 1},
 	{"enable_sctp", P_BOOL, NULL, SCTP, 0},
 	{"sctp_children", P_INT, NULL, SCTP, -1},
@@ -847,4 +863,5 @@ void ksr_cfg_core_reset(void)
 	ksr_tcp_send_timeout = 10;
 	ksr_tcp_no_connect = false;
 	ksr_max_branches = 12;
+	ksr_msg_stream_accept_no_clen = false;
 }

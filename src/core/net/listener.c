@@ -69,6 +69,23 @@ unsigned short ksr_listeners_default_port(void)
 	return default_port;
 }
 
+int ksr_listeners_drop_proto(int proto)
+{
+	struct ksr_listener **pl = &listeners, *l;
+	int n = 0;
+
+	while ((l = *pl)) {
+		if (l->proto == proto) {
+			*pl = l->next;
+			free(l);
+			n++;
+		} else {
+			pl = &l->next;
+		}
+	}
+	return n;
+}
+
 struct ksr_listener *ksr_listener_find_name(const char *name)
 {
 	for (struct ksr_listener *l = listeners; l; l = l->next)

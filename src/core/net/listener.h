@@ -44,6 +44,8 @@ struct ksr_listener *ksr_listener_find_name(const char *name);
  * force_send_socket() and set_send_socket() take it; NULL when none.
  */
 struct ksr_listener *ksr_listener_find(const char *spec);
+/* Forget the listeners of a transport (disable_tcp): how many went. */
+int ksr_listeners_drop_proto(int proto);
 /* Listeners and aliases are forgotten; the default port goes back to 5060. */
 void ksr_listeners_clear(void);
 /*

@@ -300,6 +300,8 @@ static const char *remember_header(struct ksr_msg *msg, struct ksr_hdr *h)
 	return dup;
 }
 
+bool ksr_msg_stream_accept_no_clen;
+
 /* Content-Length = 1*DIGIT; anything else is an error. */
 static int parse_clen(struct ksr_str body, size_t *ret_len)
 {
@@ -503,6 +505,9 @@ static int parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *a
 		}
 		/* on datagrams, bytes after Content-Length are ignored (RFC 3261 18.3) */
 		msg->body.len = clen;
+	} else if (stream && ksr_msg_stream_accept_no_clen) {
+		/* tcp_accept_no_cl: a message without one has no body */
+		msg->body.len = 0;
 	} else if (stream) {
 		*ret_err = "no Content-Length on a stream";
 		return -EINVAL;

@@ -23,6 +23,11 @@ int ksr_msg_parse(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *
  */
 int ksr_msg_parse_stream(struct ksr_msg *msg, char *buf, size_t len, struct ksr_arena *arena,
 			 size_t *ret_used, const char **ret_err);
+/*
+ * Core parameter tcp_accept_no_cl: on a stream, a message without Content-Length is
+ * taken as one without a body (it ends at the empty line) instead of an error.
+ */
+extern bool ksr_msg_stream_accept_no_clen;
 
 /* Header bodies, parsed on first call and cached on the header. 0 or -EINVAL/-ENOENT. */
 int ksr_msg_via1(struct ksr_msg *msg, struct ksr_via **ret_via);

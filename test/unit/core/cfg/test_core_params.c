@@ -23,6 +23,7 @@
 #include "core/msg/reply.h"
 #include "core/net/listener.h"
 #include "core/net/tcp.h"
+#include "core/parser/msg.h"
 #include "core/pv/pv.h"
 
 static int my_group_setup(void **state)
@@ -111,7 +112,7 @@ static void test_not_acted_on(void **state)
 	               "use_dns_cache=off\n"
 	               "kemi.onsend_route_callback=\"ksr_onsend_route\"\n"
 	               "enable_sctp=no\n"
-	               "disable_tcp=yes\n"
+	               "disable_tcp=no\n"
 	               "enable_tls=yes\n"
 	               "auto_aliases=no\n"
 	               "mhomed=1\n"
@@ -127,6 +128,7 @@ static void test_not_acted_on(void **state)
 	assert_false(ksr_cfg_core_param_ignored("use_dns_cache"));
 	assert_false(ksr_cfg_core_param_ignored("enable_sctp"));
 	assert_false(ksr_cfg_core_param_ignored("disable_tcp"));
+	assert_false(ksr_core_cfg.disable_tcp);
 	assert_false(ksr_cfg_core_param_ignored("auto_aliases"));
 	/* and those acted on never are */
 	parse_and_free("debug=2\nchildren=2\nport=5080\nalias=example.com\n"
@@ -156,7 +158,7 @@ static void test_stock_globals(void **state)
 	               "log_facility=LOG_LOCAL0\n"
 	               "log_prefix=\"{$null $sel(cfg_get.pstn.gw_ip)} \"\n"
 	               "children=8\n"
-	               "disable_tcp=yes\n"
+	               "disable_tcp=no\n"
 	               "tcp_children=8\n"
 	               "auto_aliases=no\n"
 	               "alias=\"sip.mydomain.com\"\n"
@@ -175,6 +177,8 @@ static void test_stock_globals(void **state)
 	assert_int_equal(ksr_core_cfg.debug, 2);
 	assert_int_equal(ksr_core_cfg.log_facility, LOG_LOCAL0);
 	assert_true(local("sip.mydomain.com", 0));
+	assert_true(ksr_msg_stream_accept_no_clen);
+	ksr_msg_stream_accept_no_clen = false;
 }
 
 /* ---- acted on ---------------------------------------------------------------------- */

@@ -682,6 +682,16 @@ static void test_stream(void **state)
 	                 -EINVAL);
 	assert_string_equal(why, "no Content-Length on a stream");
 	free(buf);
+	/* unless tcp_accept_no_cl: then the message has no body and ends at the empty line */
+	buf = strdup("OPTIONS sip:b@example.com SIP/2.0\r\nCall-ID: x\r\n\r\nNEXT");
+	assert_non_null(buf);
+	ksr_msg_stream_accept_no_clen = true;
+	used = 0;
+	assert_int_equal(ksr_msg_parse_stream(&f->msg, buf, strlen(buf), &f->arena, &used, &why), 0);
+	ksr_msg_stream_accept_no_clen = false;
+	assert_int_equal(used, strlen(buf) - strlen("NEXT"));
+	assert_int_equal(f->msg.body.len, 0);
+	free(buf);
 }
 
 int main(void)
