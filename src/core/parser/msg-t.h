@@ -15,6 +15,7 @@ struct ksr_listener;
 struct ksr_uri;
 struct ksr_edit;
 struct ksr_avp;
+struct ksr_msg_data;
 
 /* q of a branch unset: printed without ;q= (q values are kept as thousandths). */
 #define KSR_Q_UNSET (-1)
@@ -211,6 +212,7 @@ struct ksr_msg {
 	struct ksr_avp *avps; /* $avp(): attribute-value pairs of this message */
 	struct ksr_xavp *xavps; /* $xavp(): extended, structured AVPs */
 	bool replied; /* a stateless reply was sent for this request */
+	struct ksr_msg_data *mdata; /* modules' data on this message (core/msg/mdata.h) */
 	bool force_rport; /* force_rport(): reply to the source port as if Via had rport */
 	bool local_rport; /* add_local_rport(): our Via of forwarded requests asks for rport */
 	/* set_forward_no_connect(), set_forward_close(), set_reply_close() */

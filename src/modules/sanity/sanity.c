@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "core/module/module.h"
+#include "core/msg/mdata.h"
 #include "core/msg/reply.h"
 #include "core/net/listener.h"
 #include "core/parser/msg.h"
@@ -62,49 +63,29 @@ static int set_uri_checks(const struct ksr_fparam *val, const char **ret_err)
 
 /* --- the answer of the last failed check, for sanity_reply() --- */
 
-/*
- * The core has no message id and workers reuse their receive buffer and message struct,
- * so the message an answer belongs to is told by its bytes: their address, length and
- * hash. Per worker thread; written by sanity_check(), read by sanity_reply().
- */
+/* Kept on the message (core/msg/mdata.h): written by sanity_check(), read by sanity_reply(). */
+static const char pending_key = 0;
+
 struct pending {
-	bool set;
-	const struct ksr_msg *msg;
-	const char *buf;
-	size_t len;
-	uint64_t hash;
+	bool set; /* false: a later sanity_check() of the message passed */
 	struct sanity_fail fail;
 };
 
-static _Thread_local struct pending pending;
-
-static uint64_t msg_hash(const struct ksr_msg *msg)
+static void pending_set(struct ksr_msg *msg, const struct sanity_fail *f)
 {
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	struct pending p = {.set = f != NULL};
 
-	for (size_t i = 0; i < msg->len; i++) {
-		h ^= (unsigned char)msg->buf[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-static void pending_set(const struct ksr_msg *msg, const struct sanity_fail *f)
-{
-	pending = (struct pending){.set = true,
-	                           .msg = msg,
-	                           .buf = msg->buf,
-	                           .len = msg->len,
-	                           .hash = msg_hash(msg),
-	                           .fail = *f};
+	if (f)
+		p.fail = *f;
+	if (ksr_msg_data_set(msg, &pending_key, &p, sizeof(p), NULL) < 0)
+		LM_ERR("out of memory: sanity_reply() will not know this check's result\n");
 }
 
 static const struct sanity_fail *pending_get(const struct ksr_msg *msg)
 {
-	if (!pending.set || pending.msg != msg || pending.buf != msg->buf ||
-	    pending.len != msg->len || pending.hash != msg_hash(msg))
-		return NULL;
-	return &pending.fail;
+	const struct pending *p = ksr_msg_data_get(msg, &pending_key);
+
+	return p && p->set ? &p->fail : NULL;
 }
 
 /* --- the functions --- */
@@ -149,8 +130,8 @@ static int do_check(struct ksr_msg *msg, long checks, long uri_checks)
 		       uri_checks);
 		return -1;
 	}
-	if (noreply)
-		pending.set = false;
+	if (noreply && pending_get(msg))
+		pending_set(msg, NULL);
 	r = sanity_run(msg, (unsigned int)checks, (unsigned int)uri_checks, &f);
 	if (r < 0) {
 		LM_ERR("the sanity checks could not run: %s\n", strerror(-r));
