@@ -326,7 +326,9 @@ static int run(int argc, char **argv, struct options *o)
 	if (o->nlisten) {
 		const char *why;
 
-		ksr_listeners_clear();
+		/* -l replaces the config's listeners; its aliases stay */
+		ksr_listeners_drop_proto(IPPROTO_UDP);
+		ksr_listeners_drop_proto(IPPROTO_TCP);
 		for (int i = 0; i < o->nlisten; i++) {
 			if (ksr_listener_add(o->listen[i], &why) < 0) {
 				fprintf(stderr, "kamailio: -l %s: %s\n", o->listen[i], why);

@@ -21,6 +21,7 @@ struct ksr_core_cfg {
 	bool children_set;
 	int tcp_children; /* 0: as many as children */
 	int maxbuffer; /* `maxbuffer`: UDP receive buffer asked of the kernel, bytes */
+	int server_id; /* `server_id`: this instance's number (Via srvid) */
 	bool disable_tcp; /* `disable_tcp`: TCP listeners are dropped before binding */
 	const char *log_name; /* syslog ident; NULL: "kamailio" */
 	int log_facility; /* LOG_DAEMON unless `log_facility` says otherwise */

@@ -455,6 +455,15 @@ static int set_tcp_send_timeout(const struct param *p, const struct val *v, stru
 	return 0;
 }
 
+static int set_server_id(const struct param *p, const struct val *v, struct ksr_pos pos,
+			 struct ksr_cfg_error *err)
+{
+	if (v->i < 0)
+		return ksr_cfg_fail(err, pos, "server_id takes a number from 0 up");
+	ksr_core_cfg.server_id = (int)v->i;
+	return 0;
+}
+
 static int set_disable_tcp(const struct param *p, const struct val *v, struct ksr_pos pos,
 			   struct ksr_cfg_error *err)
 {
@@ -542,7 +551,7 @@ static const struct param params[] = {
 	{"rt_timer1_policy", P_INT, NULL, RT, -1},
 	{"rt_timer2_prio", P_INT, NULL, RT, -1},
 	{"rt_timer2_policy", P_INT, NULL, RT, -1},
-	{"server_id", P_INT, NULL, TODO, -1},
+	{"server_id", P_INT, set_server_id, NULL, -1},
 	{"route_locks_size", P_INT, NULL, TODO, -1},
 	{"pv_buffer_size", P_INT, NULL, "pseudo-variables print into the message arena", -1},
 	{"pv_buffer_slots", P_INT, NULL, "pseudo-variables print into the message arena", -1},

@@ -428,14 +428,29 @@ static char *put(char *o, const char *s, size_t n)
 	return o + n;
 }
 
+/* n in decimal at o; the end. */
+static char *put_uint(char *o, unsigned int n)
+{
+	char digits[10];
+	int nd = 0;
+
+	do {
+		digits[nd++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	while (nd)
+		*o++ = digits[--nd];
+	return o;
+}
+
 int ksr_via_build(struct ksr_arena *arena, const char *transport, const char *host,
-		  unsigned short port, struct ksr_str branch, bool rport, struct ksr_str *ret_line)
+		  unsigned short port, struct ksr_str branch, bool rport, unsigned int srvid,
+		  struct ksr_str *ret_line)
 {
 	bool v6 = strchr(host, ':') != NULL;
 	size_t tlen = strlen(transport), hlen = strlen(host);
 	size_t size = tlen + hlen + branch.len + 64;
-	char digits[5], *line, *o;
-	int nd = 0;
+	char *line, *o;
 
 	if (branch.len == 0)
 		return -EINVAL;
@@ -443,10 +458,6 @@ int ksr_via_build(struct ksr_arena *arena, const char *transport, const char *ho
 	if (!line)
 		return -ENOMEM;
 	/* built by hand: this runs for every forwarded request */
-	do {
-		digits[nd++] = (char)('0' + port % 10);
-		port /= 10;
-	} while (port);
 	o = put(line, "Via: SIP/2.0/", 13);
 	o = put(o, transport, tlen);
 	*o++ = ' ';
@@ -456,12 +467,15 @@ int ksr_via_build(struct ksr_arena *arena, const char *transport, const char *ho
 	if (v6)
 		*o++ = ']';
 	*o++ = ':';
-	while (nd)
-		*o++ = digits[--nd];
+	o = put_uint(o, port);
 	o = put(o, ";branch=", 8);
 	o = put(o, branch.s, branch.len);
 	if (rport)
 		o = put(o, ";rport", 6);
+	if (srvid) {
+		o = put(o, ";srvid=", 7);
+		o = put_uint(o, srvid);
+	}
 	o = put(o, "\r\n", 2);
 	*ret_line = ksr_str_make(line, (size_t)(o - line));
 	return 0;

@@ -82,11 +82,13 @@ int ksr_msg_apply_changes(struct ksr_msg *msg, const char **ret_err);
 int ksr_msg_set_content(struct ksr_msg *msg, struct ksr_str text, const char **ret_err);
 
 /*
- * A Via header line for a message we send: "Via: SIP/2.0/UDP host:port;branch=B[;rport]".
- * host is an IP or name (IPv6 without brackets); the result comes from arena.
+ * A Via header line for a message we send:
+ * "Via: SIP/2.0/UDP host:port;branch=B[;rport][;srvid=N]" (srvid 0: none). host is an IP
+ * or name (IPv6 without brackets); the result comes from arena.
  */
 int ksr_via_build(struct ksr_arena *arena, const char *transport, const char *host,
-		  unsigned short port, struct ksr_str branch, bool rport, struct ksr_str *ret_line);
+		  unsigned short port, struct ksr_str branch, bool rport, unsigned int srvid,
+		  struct ksr_str *ret_line);
 
 /* Flags of the forward builders: for a stream transport, Content-Length is added if missing. */
 #define KSR_BUILD_STREAM 1u

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cfg/cfg.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/msg/edit.h"
@@ -217,7 +218,8 @@ int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target, int proto)
 	/* the Via names the address we advertise, when there is one */
 	if ((r = stateless_branch(msg, bbuf, sizeof(bbuf), &branch)) < 0 ||
 	    (r = ksr_via_build(msg->arena, tcp ? "TCP" : "UDP", l->adv_host[0] ? l->adv_host : l->host,
-			       l->adv_port ? l->adv_port : l->port, branch, msg->local_rport, &via)) < 0 ||
+			       l->adv_port ? l->adv_port : l->port, branch, msg->local_rport,
+			       msg->via_srvid ? (unsigned int)ksr_core_cfg.server_id : 0, &via)) < 0 ||
 	    (r = ksr_msg_build_fwd_request(msg, via, tcp ? KSR_BUILD_STREAM : 0, &out)) < 0)
 		return r;
 	return ksr_dest_send(&d, l, out.s, out.len);

@@ -19,6 +19,7 @@ static unsigned short default_port = KSR_SIP_PORT;
 struct alias {
 	char *host; /* IPv6 without brackets */
 	unsigned short port; /* 0: any */
+	bool subdomains; /* its sub-domains match too (corex alias_subdomains) */
 	struct alias *next;
 };
 
@@ -275,6 +276,11 @@ int ksr_listener_add_ex(const char *spec, const char *advertise, const char *nam
 
 int ksr_alias_add(const char *spec, const char **ret_err)
 {
+	return ksr_alias_add_ex(spec, false, ret_err);
+}
+
+int ksr_alias_add_ex(const char *spec, bool subdomains, const char **ret_err)
+{
 	char host[256];
 	const char *p = spec;
 	unsigned short port;
@@ -292,6 +298,7 @@ int ksr_alias_add(const char *spec, const char **ret_err)
 		return -ENOMEM;
 	}
 	a->port = port;
+	a->subdomains = subdomains;
 	a->next = aliases;
 	aliases = a;
 	return 0;
@@ -390,6 +397,16 @@ static bool same_host(const char *h, int af, const unsigned char *a, const char 
 	return strcasecmp(h, other) == 0;
 }
 
+/* h is domain or one of its sub-domains ("a.b.example.com" of "example.com"). */
+static bool in_domain(const char *h, const char *domain)
+{
+	size_t hl = strlen(h), dl = strlen(domain);
+
+	if (hl == dl)
+		return strcasecmp(h, domain) == 0;
+	return hl > dl + 1 && h[hl - dl - 1] == '.' && strcasecmp(h + hl - dl, domain) == 0;
+}
+
 bool ksr_listener_is_local(struct ksr_str host, unsigned short port)
 {
 	unsigned char a[16];
@@ -416,9 +433,12 @@ bool ksr_listener_is_local(struct ksr_str host, unsigned short port)
 			return true;
 	}
 	/* as upstream: an alias without a port, or a host without one, matches any port */
-	for (struct alias *al = aliases; al; al = al->next)
-		if ((!al->port || !port || al->port == port) && same_host(buf, af, a, al->host))
+	for (struct alias *al = aliases; al; al = al->next) {
+		if (al->port && port && al->port != port)
+			continue;
+		if (al->subdomains && !af ? in_domain(buf, al->host) : same_host(buf, af, a, al->host))
 			return true;
+	}
 	return false;
 }
 

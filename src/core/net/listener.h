@@ -60,6 +60,8 @@ unsigned short ksr_listeners_default_port(void);
  * port it matches every port. 0 or -EINVAL with ret_err set.
  */
 int ksr_alias_add(const char *spec, const char **ret_err);
+/* The same; with subdomains, every sub-domain of the host matches too (a name only). */
+int ksr_alias_add_ex(const char *spec, bool subdomains, const char **ret_err);
 /* Open and bind every listener; 0 or -errno (logged with the address). */
 int ksr_listeners_bind(void);
 /* Wake up workers blocked on the sockets and stop further receives. */

@@ -215,6 +215,7 @@ struct ksr_msg {
 	struct ksr_msg_data *mdata; /* modules' data on this message (core/msg/mdata.h) */
 	bool force_rport; /* force_rport(): reply to the source port as if Via had rport */
 	bool local_rport; /* add_local_rport(): our Via of forwarded requests asks for rport */
+	bool via_srvid; /* corex via_add_srvid(1): our Via carries srvid=server_id */
 	/* set_forward_no_connect(), set_forward_close(), set_reply_close() */
 	bool fwd_no_connect, fwd_close, reply_close;
 	/* what local replies to this request get besides the copied headers (msg/reply.h) */

@@ -4,8 +4,11 @@
  * source address, listener names, is_faked_msg, sending as is, append_branch. The export
  * table of the module's files.
  */
+#include <errno.h>
+
 #include "core/module/module.h"
 #include "core/msg/dset.h"
+#include "core/net/listener.h"
 #include "core/parser/msg-t.h"
 #include "corex.h"
 
@@ -32,6 +35,13 @@ static int w_append_branch1(struct ksr_msg *msg, const struct ksr_fparam *p)
 static int w_append_branch2(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
 	return ksr_dset_append_cmd(msg, p, 2);
+}
+
+/* via_add_srvid(flags): 1 puts srvid=server_id (when not 0) in the Via we add; 0 not */
+static int w_via_add_srvid(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	msg->via_srvid = p[0].i == 1;
+	return 1;
 }
 
 #define STR KSR_PT_STR
@@ -62,10 +72,26 @@ static const struct ksr_cmd_export cmds[] = {
         {"send_data", corex_w_send_data, {STR, STR}, NULL, ANY},
         {"sendx", corex_w_sendx, {STR, STR, STR}, NULL, ANY},
         {"forward_reply", corex_w_forward_reply, {KSR_PT_NONE}, NULL, KSR_ROUTE_ONREPLY},
+        {"via_add_srvid", w_via_add_srvid, {KSR_PT_INT}, NULL, ANY},
         {"append_branch", w_append_branch0, {KSR_PT_NONE}, NULL, REQ_FAIL},
         {"append_branch", w_append_branch1, {STR}, ksr_dset_append_fixup, REQ_FAIL},
         {"append_branch", w_append_branch2, {STR, STR}, ksr_dset_append_fixup, REQ_FAIL},
         {0},
 };
 
-KSR_MODULE(.name = "corex", .cmds = cmds);
+/* modparam alias_subdomains, "[proto:]domain[:port]", as often as needed */
+static int set_alias_subdomains(const struct ksr_fparam *val, const char **ret_err)
+{
+	if (val->type != KSR_PT_STR || !val->s.len) {
+		*ret_err = "takes a domain: [proto:]domain[:port]";
+		return -EINVAL;
+	}
+	return ksr_alias_add_ex(val->s.s, true, ret_err);
+}
+
+static const struct ksr_param_export params[] = {
+        {"alias_subdomains", KSR_MP_FUNC, NULL, set_alias_subdomains},
+        {0},
+};
+
+KSR_MODULE(.name = "corex", .cmds = cmds, .params = params);

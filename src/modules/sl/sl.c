@@ -368,6 +368,11 @@ static const struct ksr_cmd_export cmds[] = {
 	 .func = w_sl_reply_error,
 	 .params = {KSR_PT_NONE},
 	 .route_types = KSR_ROUTE_REQUEST},
+	/* stateful with a transaction upstream: there is none yet, so as sl_reply_error */
+	{.name = "send_reply_error",
+	 .func = w_sl_reply_error,
+	 .params = {KSR_PT_NONE},
+	 .route_types = KSR_ROUTE_REQUEST | KSR_ROUTE_FAILURE},
 	{.name = "sl_forward_reply",
 	 .func = w_sl_forward_reply0,
 	 .params = {KSR_PT_NONE},

@@ -216,7 +216,7 @@ static void test_forwarded_request(void **state)
 			   "\r\n";
 
 	load(f, REQ);
-	assert_int_equal(ksr_via_build(&f->arena, "UDP", "192.0.2.10", 5060, S("z9hG4bKfwd"), true,
+	assert_int_equal(ksr_via_build(&f->arena, "UDP", "192.0.2.10", 5060, S("z9hG4bKfwd"), true, 0,
 				       &via),
 			 0);
 	/* a Record-Route goes on top, the new Via still above it */
@@ -305,13 +305,19 @@ static void test_via_build(void **state)
 	struct fixture *f = *state;
 	struct ksr_str via;
 
-	assert_int_equal(ksr_via_build(&f->arena, "TCP", "2001:db8::1", 5070, S("z9hG4bKx"), false,
+	assert_int_equal(ksr_via_build(&f->arena, "TCP", "2001:db8::1", 5070, S("z9hG4bKx"), false, 0,
 				       &via),
 			 0);
 	assert_int_equal(via.len, strlen("Via: SIP/2.0/TCP [2001:db8::1]:5070;branch=z9hG4bKx\r\n"));
 	assert_memory_equal(via.s, "Via: SIP/2.0/TCP [2001:db8::1]:5070;branch=z9hG4bKx\r\n",
 			    via.len);
-	assert_int_equal(ksr_via_build(&f->arena, "UDP", "h", 1, S(""), false, &via), -EINVAL);
+	/* rport and srvid follow the branch, as upstream writes them */
+	assert_int_equal(ksr_via_build(&f->arena, "UDP", "192.0.2.1", 5060, S("z9hG4bKy"), true, 7,
+				       &via),
+			 0);
+	assert_memory_equal(via.s, "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKy;rport;srvid=7\r\n",
+			    via.len);
+	assert_int_equal(ksr_via_build(&f->arena, "UDP", "h", 1, S(""), false, 0, &via), -EINVAL);
 }
 
 int main(void)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -99,6 +100,30 @@ static void test_listener_find(void **state)
 	ksr_listeners_clear();
 }
 
+static bool local(const char *host, unsigned short port)
+{
+	return ksr_listener_is_local(ksr_str_make((char *)host, strlen(host)), port);
+}
+
+static void test_alias_subdomains(void **state)
+{
+	const char *err = NULL;
+
+	(void)state;
+	assert_int_equal(ksr_alias_add_ex("example.org", true, &err), 0);
+	assert_int_equal(ksr_alias_add_ex("tcp:sip.example.net:5080", true, &err), 0);
+	assert_int_equal(ksr_alias_add("exact.example.com", &err), 0);
+	assert_true(local("example.org", 0));
+	assert_true(local("a.b.Example.ORG", 5070));
+	assert_false(local("badexample.org", 0));
+	assert_false(local("org", 0));
+	assert_true(local("x.sip.example.net", 5080));
+	assert_false(local("x.sip.example.net", 5081));
+	assert_true(local("exact.example.com", 0));
+	assert_false(local("a.exact.example.com", 0));
+	ksr_listeners_clear();
+}
+
 static void test_tcp_without_workers(void **state)
 {
 	struct ksr_dest d;
@@ -116,6 +141,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dest_from_uri),
 		cmocka_unit_test(test_listener_find),
+		cmocka_unit_test(test_alias_subdomains),
 		cmocka_unit_test(test_tcp_without_workers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
