@@ -60,7 +60,8 @@ function(kamailio_add_module_unit_test module name)
   target_compile_definitions(${exe} PRIVATE _GNU_SOURCE MOD_NAME="${module}")
   target_include_directories(${exe} PRIVATE "${PROJECT_SOURCE_DIR}/src"
     "${PROJECT_BINARY_DIR}/src" "${PROJECT_SOURCE_DIR}/src/modules/${module}"
-    "${CMAKE_CURRENT_SOURCE_DIR}" ${U_INCLUDES} ${CMOCKA_INCLUDE_DIRS})
+    "${CMAKE_CURRENT_SOURCE_DIR}" "${PROJECT_SOURCE_DIR}/test/modules" ${U_INCLUDES}
+    ${CMOCKA_INCLUDE_DIRS})
   target_link_libraries(${exe} PRIVATE ${U_LIBRARIES} ksr_core_archive ${CMOCKA_LIBRARIES}
     OpenSSL::Crypto Threads::Threads ${CMAKE_DL_LIBS})
   ksr_set_warnings(${exe})

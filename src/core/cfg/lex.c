@@ -355,26 +355,31 @@ static int lex_pv(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_erro
 	return 0;
 }
 
-int ksr_lex_addr(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err)
+static bool addr_char(char c)
 {
-	struct lex_src *s;
-	const char *e;
-	int r;
+	return isxdigit((unsigned char)c) || strchr(".:[]/", c);
+}
 
-	if (lx->has_peeked)
-		return ksr_cfg_fail(err, lx->peeked.pos, "internal error: address after peek");
-	if ((r = skip_space(lx, err)) < 0)
-		return r;
-	s = cur(lx);
+static bool socket_char(char c)
+{
+	return isalnum((unsigned char)c) || strchr(".:[]-_", c);
+}
+
+/* The run of chars ok() takes, as a T_STRING; its length (0: none, nothing taken). */
+static int lex_run(struct ksr_lexer *lx, struct ksr_tok *tok, bool (*ok)(char), size_t *ret_len)
+{
+	struct lex_src *s = cur(lx);
+	const char *e;
+
 	memset(tok, 0, sizeof(*tok));
 	tok->pos = here(lx);
-	for (e = s->p; e < s->end && (isxdigit((unsigned char)*e) || strchr(".:[]/", *e)); e++)
+	for (e = s->p; e < s->end && ok(*e); e++)
 		;
-	if (e == s->p || (!memchr(s->p, '.', (size_t)(e - s->p)) &&
-			  !memchr(s->p, ':', (size_t)(e - s->p))))
-		return ksr_cfg_fail(err, tok->pos, "expected an IP address or network");
+	*ret_len = (size_t)(e - s->p);
+	if (!*ret_len)
+		return 0;
 	tok->type = T_STRING;
-	tok->len = (size_t)(e - s->p);
+	tok->len = *ret_len;
 	tok->text = keep_text(lx, strndup(s->p, tok->len));
 	if (!tok->text)
 		return -ENOMEM;
@@ -383,10 +388,24 @@ int ksr_lex_addr(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error
 	return 0;
 }
 
+int ksr_lex_addr(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err)
+{
+	size_t len;
+	int r;
+
+	if (lx->has_peeked)
+		return ksr_cfg_fail(err, lx->peeked.pos, "internal error: address after peek");
+	if ((r = skip_space(lx, err)) < 0 || (r = lex_run(lx, tok, addr_char, &len)) < 0)
+		return r;
+	if (!len || (!memchr(tok->text, '.', len) && !memchr(tok->text, ':', len)))
+		return ksr_cfg_fail(err, tok->pos, "expected an IP address or network");
+	return 0;
+}
+
 int ksr_lex_socket(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_error *err)
 {
 	struct lex_src *s;
-	const char *e;
+	size_t len;
 	int r;
 
 	if (lx->has_peeked)
@@ -396,19 +415,10 @@ int ksr_lex_socket(struct ksr_lexer *lx, struct ksr_tok *tok, struct ksr_cfg_err
 	s = cur(lx);
 	if (s->p == s->end || *s->p == '"' || *s->p == '\'' || *s->p == '$' || *s->p == ')')
 		return 1; /* written as usual */
-	memset(tok, 0, sizeof(*tok));
-	tok->pos = here(lx);
-	for (e = s->p; e < s->end && (isalnum((unsigned char)*e) || strchr(".:[]-_", *e)); e++)
-		;
-	if (e == s->p)
+	if ((r = lex_run(lx, tok, socket_char, &len)) < 0)
+		return r;
+	if (!len)
 		return ksr_cfg_fail(err, tok->pos, "expected a socket: [proto:]address[:port]");
-	tok->type = T_STRING;
-	tok->len = (size_t)(e - s->p);
-	tok->text = keep_text(lx, strndup(s->p, tok->len));
-	if (!tok->text)
-		return -ENOMEM;
-	advance(s, tok->len);
-	tok->end = here_end(lx);
 	return 0;
 }
 

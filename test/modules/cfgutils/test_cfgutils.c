@@ -17,6 +17,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "module_test.h"
+
 #include "cfgutils.h"
 #include "core/cfg/cfg.h"
 #include "core/mem/arena.h"
@@ -26,33 +28,7 @@
 #include "core/route/core_cmds.h"
 #include "core/route/program.h"
 
-extern const struct ksr_module_exports ksr_module_exports;
-
 static char hash_path[] = "/tmp/test_cfgutils_XXXXXX";
-
-static const struct ksr_cmd_export *cmd(const char *name, int nparams)
-{
-	for (const struct ksr_cmd_export *c = ksr_module_exports.cmds; c->name; c++) {
-		int n = 0;
-
-		while (n < KSR_MAX_PARAMS && c->params[n] != KSR_PT_NONE)
-			n++;
-		if (strcmp(c->name, name) == 0 && n == nparams)
-			return c;
-	}
-	fail_msg("no function %s/%d", name, nparams);
-	return NULL;
-}
-
-static struct ksr_fparam int_param(long i)
-{
-	return (struct ksr_fparam){.type = KSR_PT_INT, .i = i};
-}
-
-static struct ksr_fparam str_param(const char *s)
-{
-	return (struct ksr_fparam){.type = KSR_PT_STR, .s = ksr_str_make((char *)s, strlen(s))};
-}
 
 static struct ksr_fparam bytes_param(const char *s, size_t len)
 {
@@ -61,14 +37,14 @@ static struct ksr_fparam bytes_param(const char *s, size_t len)
 
 static int call0(const char *name)
 {
-	return cmd(name, 0)->func(NULL, NULL);
+	return cmd_n(name, 0)->func(NULL, NULL);
 }
 
 static int call1(const char *name, struct ksr_fparam p)
 {
 	struct ksr_fparam a[1] = {p};
 
-	return cmd(name, 1)->func(NULL, a);
+	return cmd_n(name, 1)->func(NULL, a);
 }
 
 static int modparam_int(const char *name, long v)
@@ -130,8 +106,8 @@ static int core_hash(const char *s1, size_t l1, const char *s2, long size)
 	struct ksr_fparam p[3] = {bytes_param(s1, l1), str_param(s2), int_param(size)};
 	const char *err = NULL;
 
-	assert_int_equal(cmd("core_hash", 3)->fixup(p, 3, &err), 0);
-	return cmd("core_hash", 3)->func(NULL, p);
+	assert_int_equal(cmd_n("core_hash", 3)->fixup(p, 3, &err), 0);
+	return cmd_n("core_hash", 3)->func(NULL, p);
 }
 
 #define CH(s1, s2, size) core_hash(s1, sizeof(s1) - 1, s2, size)
@@ -153,12 +129,12 @@ static void test_core_hash_size(void **state)
 	struct ksr_fparam p[3] = {str_param("a"), str_param(""), int_param(31)};
 	const char *err = NULL;
 
-	assert_int_equal(cmd("core_hash", 3)->fixup(p, 3, &err), -EINVAL);
+	assert_int_equal(cmd_n("core_hash", 3)->fixup(p, 3, &err), -EINVAL);
 	assert_non_null(err);
 	/* a size from a variable is checked when it comes */
 	p[2].dynamic = true;
-	assert_int_equal(cmd("core_hash", 3)->fixup(p, 3, &err), 0);
-	assert_int_equal(cmd("core_hash", 3)->func(NULL, p), -1);
+	assert_int_equal(cmd_n("core_hash", 3)->fixup(p, 3, &err), 0);
+	assert_int_equal(cmd_n("core_hash", 3)->func(NULL, p), -1);
 	/* a negative size means two slots */
 	for (int i = 0; i < 50; i++) {
 		char key[8];
@@ -192,9 +168,9 @@ static void test_probability(void **state)
 	const char *err = NULL;
 	int hits = 0;
 
-	assert_int_equal(cmd("rand_set_prob", 1)->fixup(p, 1, &err), -EINVAL);
+	assert_int_equal(cmd_n("rand_set_prob", 1)->fixup(p, 1, &err), -EINVAL);
 	p[0] = int_param(-1);
-	assert_int_equal(cmd("rand_set_prob", 1)->fixup(p, 1, &err), -EINVAL);
+	assert_int_equal(cmd_n("rand_set_prob", 1)->fixup(p, 1, &err), -EINVAL);
 
 	/* initial_probability */
 	assert_int_equal(call0("rand_get_prob"), 15);
@@ -258,7 +234,7 @@ static void test_gflags(void **state)
 	struct ksr_fparam p[1] = {int_param(32)};
 	const char *err = NULL;
 
-	assert_int_equal(cmd("set_gflag", 1)->fixup(p, 1, &err), -EINVAL);
+	assert_int_equal(cmd_n("set_gflag", 1)->fixup(p, 1, &err), -EINVAL);
 	/* initial_gflags 5: flags 0 and 2 */
 	assert_int_equal(call1("is_gflag", int_param(0)), 1);
 	assert_int_equal(call1("is_gflag", int_param(1)), -1);

@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "module_test.h"
+
 #include "core/cfg/cfg.h"
 #include "core/cfg/pp.h"
 #include "core/mem/arena.h"
@@ -30,27 +32,6 @@
 #include "core/route/core_cmds.h"
 #include "core/route/program.h"
 #include "corex.h"
-
-extern const struct ksr_module_exports ksr_module_exports;
-
-static const struct ksr_cmd_export *cmd(const char *name)
-{
-	for (const struct ksr_cmd_export *c = ksr_module_exports.cmds; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	fail_msg("no function %s", name);
-	return NULL;
-}
-
-static struct ksr_fparam int_param(long i)
-{
-	return (struct ksr_fparam){.type = KSR_PT_INT, .i = i};
-}
-
-static struct ksr_fparam str_param(const char *s)
-{
-	return (struct ksr_fparam){.type = KSR_PT_STR, .s = ksr_str_make((char *)s, strlen(s))};
-}
 
 /* A value as the interpreter hands one over from a variable: evaluated, not fixed up. */
 static struct ksr_fparam dyn_param(const char *s)

@@ -13,19 +13,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "module_test.h"
+
 #include "core/module/module.h"
 #include "counters.h"
-
-extern const struct ksr_module_exports ksr_module_exports;
-
-static const struct ksr_cmd_export *cmd(const char *name)
-{
-	for (const struct ksr_cmd_export *c = ksr_module_exports.cmds; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	fail_msg("no function %s", name);
-	return NULL;
-}
 
 /* modparam("counters", name, value) as the config loader applies it */
 static int modparam(const char *name, const char *value, const char **ret_err)
@@ -39,11 +30,6 @@ static struct ksr_counter *find(const char *group, const char *name)
 {
 	return ksr_counter_lookup(ksr_str_make((char *)group, strlen(group)),
 	                       ksr_str_make((char *)name, strlen(name)));
-}
-
-static struct ksr_fparam str_param(const char *s)
-{
-	return (struct ksr_fparam){.type = KSR_PT_STR, .s = ksr_str_make((char *)s, strlen(s))};
 }
 
 static int group_setup(void **state)

@@ -12,32 +12,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "module_test.h"
+
 #include "core/mem/arena.h"
 #include "core/module/module.h"
 #include "core/net/listener.h"
 #include "core/parser/msg.h"
 #include "core/pv/pv.h"
-
-extern const struct ksr_module_exports ksr_module_exports;
-
-static const struct ksr_cmd_export *cmd(const char *name)
-{
-	for (const struct ksr_cmd_export *c = ksr_module_exports.cmds; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	fail_msg("no function %s", name);
-	return NULL;
-}
-
-static struct ksr_fparam int_param(long i)
-{
-	return (struct ksr_fparam){.type = KSR_PT_INT, .i = i};
-}
-
-static struct ksr_fparam str_param(const char *s)
-{
-	return (struct ksr_fparam){.type = KSR_PT_STR, .s = ksr_str_make((char *)s, strlen(s))};
-}
 
 static const char request[] = "OPTIONS sip:bob@example.com SIP/2.0\r\n"
                               "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"

@@ -11,12 +11,12 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "module_test.h"
+
 #include "core/mem/arena.h"
 #include "core/module/module.h"
 #include "core/msg/edit.h"
 #include "core/parser/msg.h"
-
-extern const struct ksr_module_exports ksr_module_exports;
 
 struct fixture {
 	struct ksr_arena arena;
@@ -83,15 +83,6 @@ static void expect_built(struct fixture *f, const char *want_head, const char *m
 	assert_int_equal(ksr_msg_build(&f->msg, &out), 0);
 	if (out.len != strlen(want) || memcmp(out.s, want, out.len) != 0)
 		fail_msg("built:\n%.*s\nwanted:\n%s", (int)out.len, out.s, want);
-}
-
-static const struct ksr_cmd_export *cmd(const char *name)
-{
-	for (const struct ksr_cmd_export *c = ksr_module_exports.cmds; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	fail_msg("no function %s", name);
-	return NULL;
 }
 
 /* A call as the interpreter makes it: fixup once (0 or the refusal), then the function. */

@@ -13,27 +13,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "module_test.h"
+
 #include "core/module/module-t.h"
 #include "sanity.h"
 #include "sanity_test.h"
 
-extern const struct ksr_module_exports ksr_module_exports;
-
 #define NO_ARG (-9999) /* call() without that parameter */
-
-static const struct ksr_cmd_export *cmd(const char *name, int n)
-{
-	for (const struct ksr_cmd_export *c = ksr_module_exports.cmds; c->name; c++) {
-		int k = 0;
-
-		while (k < KSR_MAX_PARAMS && c->params[k] != KSR_PT_NONE)
-			k++;
-		if (strcmp(c->name, name) == 0 && k == n)
-			return c;
-	}
-	fail_msg("no function %s/%d", name, n);
-	return NULL;
-}
 
 /*
  * A call as the interpreter makes it: the fixup at load (-1000 when it refuses), then the
@@ -42,7 +28,7 @@ static const struct ksr_cmd_export *cmd(const char *name, int n)
 static int call_x(struct st *t, bool dynamic, long a, long b)
 {
 	int n = a == NO_ARG ? 0 : b == NO_ARG ? 1 : 2;
-	const struct ksr_cmd_export *c = cmd("sanity_check", n);
+	const struct ksr_cmd_export *c = cmd_n("sanity_check", n);
 	struct ksr_fparam p[KSR_MAX_PARAMS] = {{0}};
 	const char *err = NULL;
 	long v[2] = {a, b};
@@ -69,7 +55,7 @@ static int call_x(struct st *t, bool dynamic, long a, long b)
 
 static int reply_fn(struct st *t)
 {
-	return cmd("sanity_reply", 0)->func(&t->msg, NULL);
+	return cmd_n("sanity_reply", 0)->func(&t->msg, NULL);
 }
 
 static const struct ksr_param_export *param(const char *name)
@@ -423,10 +409,10 @@ static void test_exports(void **state)
 	static const char *const params[] = {"default_checks", "uri_checks", "proxy_require",
 	                                     "autodrop", "noreply"};
 
-	assert_int_equal(cmd("sanity_check", 0)->route_types, routes);
-	assert_int_equal(cmd("sanity_check", 1)->route_types, routes);
-	assert_int_equal(cmd("sanity_check", 2)->route_types, routes);
-	assert_int_equal(cmd("sanity_reply", 0)->route_types, routes);
+	assert_int_equal(cmd_n("sanity_check", 0)->route_types, routes);
+	assert_int_equal(cmd_n("sanity_check", 1)->route_types, routes);
+	assert_int_equal(cmd_n("sanity_check", 2)->route_types, routes);
+	assert_int_equal(cmd_n("sanity_reply", 0)->route_types, routes);
 	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++)
 		assert_non_null(param(params[i]));
 	assert_string_equal(ksr_module_exports.name, "sanity");

@@ -14,13 +14,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "module_test.h"
+
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/module/module.h"
 #include "core/parser/msg.h"
 #include "core/pv/pv.h"
-
-extern const struct ksr_module_exports ksr_module_exports;
 
 /* --- syslog double (with _FORTIFY_SOURCE the call is __syslog_chk) --- */
 
@@ -184,20 +184,6 @@ static void set_param(const char *name, const char *s, long i)
 	assert_int_equal(try_param(name, s, i), 0);
 }
 
-static const struct ksr_cmd_export *cmd(const char *name, int nparams)
-{
-	for (const struct ksr_cmd_export *c = ksr_module_exports.cmds; c->name; c++) {
-		int n = 0;
-
-		while (n < KSR_MAX_PARAMS && c->params[n] != KSR_PT_NONE)
-			n++;
-		if (strcmp(c->name, name) == 0 && n == nparams)
-			return c;
-	}
-	fail_msg("no function %s/%d", name, nparams);
-	return NULL;
-}
-
 #define REFUSED -1000
 
 /* Parameters as the compile step hands KSR_PT_RAW ones over: the text as written. */
@@ -205,7 +191,7 @@ static int call(struct fixture *f, const char *name, int n, const char *a, const
 		const char *c)
 {
 	const char *in[3] = {a, b, c};
-	const struct ksr_cmd_export *x = cmd(name, n);
+	const struct ksr_cmd_export *x = cmd_n(name, n);
 	struct ksr_fparam p[KSR_MAX_PARAMS];
 	const char *err = NULL;
 
@@ -307,7 +293,7 @@ static void test_default_level_and_helpers(void **state)
 
 		assert_int_equal(rc, 1);
 		expect_line(out, cases[i].want);
-		assert_int_equal(cmd(cases[i].fn, 1)->route_types, KSR_ROUTE_ANY);
+		assert_int_equal(cmd_n(cases[i].fn, 1)->route_types, KSR_ROUTE_ANY);
 	}
 }
 
