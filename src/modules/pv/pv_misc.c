@@ -17,6 +17,7 @@
 #include "core/msg/dset.h"
 #include "core/net/listener.h"
 #include "core/parser/msg-t.h"
+#include "core/parser/uri.h"
 #include "core/pv/avp.h"
 #include "core/pv/pv.h"
 #include "pv_mod.h"
@@ -361,9 +362,69 @@ static int branch_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struc
 	return pv_ret_null(ret);
 }
 
+/* A string value into the message's arena ($null: empty). */
+static int branch_str(struct ksr_msg *msg, const struct ksr_val *val, struct ksr_str *ret)
+{
+	struct ksr_str v;
+	char *c;
+	int r;
+
+	if (val->type == KSR_VAL_NULL) {
+		*ret = KSR_STR_NULL;
+		return 0;
+	}
+	if ((r = ksr_val_to_str(msg, val, &v)) < 0)
+		return r;
+	c = ksr_arena_alloc(msg->arena, v.len + 1);
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, v.s, v.len);
+	c[v.len] = '\0';
+	*ret = ksr_str_make(c, v.len);
+	return 0;
+}
+
+/* $branch(uri|dst_uri|path|q|flags)[i] = value: changes branch i (it must exist). */
+static int branch_set(struct ksr_msg *msg, const struct ksr_pv_spec *spec, const struct ksr_val *val)
+{
+	long i = spec->idx_type == KSR_PV_IDX_INT ? spec->idx : 0;
+	struct ksr_branch *b;
+	struct ksr_str s;
+	struct ksr_uri u;
+	int r, q;
+
+	if (i < 0)
+		i += (long)msg->nbranches;
+	if (i < 0 || !(b = ksr_dset_get(msg, (unsigned int)i + 1)))
+		return -ENOENT;
+	switch (spec->pname_i) {
+	case BR_URI:
+		if ((r = branch_str(msg, val, &s)) < 0)
+			return r;
+		if (!s.len || ksr_uri_parse(s, &u) < 0)
+			return -EINVAL;
+		b->uri = s;
+		return 0;
+	case BR_DST_URI: return branch_str(msg, val, &b->dst_uri);
+	case BR_PATH: return branch_str(msg, val, &b->path);
+	case BR_Q:
+		if (val->type == KSR_VAL_NULL) {
+			b->q = KSR_Q_UNSET;
+			return 0;
+		}
+		if ((r = ksr_val_to_str(msg, val, &s)) < 0 || (r = ksr_q_parse(s, &q)) < 0)
+			return r < 0 ? r : -EINVAL;
+		b->q = q;
+		return 0;
+	case BR_FLAGS: return flags_value(val, &b->flags);
+	}
+	return -EROFS; /* count and socket */
+}
+
 const struct ksr_pv_export pv_misc_pvs[] = {
         {.name = "branch",
          .get = branch_get,
+         .set = branch_set,
          .parse_name = branch_parse_name,
          .flags = KSR_PV_NAME_REQUIRED | KSR_PV_INDEXED},
         {.name = "stat",

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/cfg/pp.h"
+#include "core/msg/dset.h"
 
 #include "pv_test.h"
 
@@ -368,6 +369,47 @@ static void test_flags(void **state)
 	pvt_expect_int(t, "$bf", 0);
 }
 
+/* $branch(): what append_branch added, read and changed by index. */
+static void test_branch(void **state)
+{
+	struct pvt *t = *state;
+
+	pvt_empty(t);
+	pvt_expect_int(t, "$branch(count)", 0);
+	pvt_expect_null(t, "$branch(uri)");
+	assert_int_equal(ksr_dset_append(&t->msg, ksr_str_make("sip:a@192.0.2.1", 15),
+					 KSR_STR_NULL, KSR_STR_NULL, 500, 4, NULL),
+			 0);
+	assert_int_equal(ksr_dset_append(&t->msg, ksr_str_make("sip:b@192.0.2.2", 15),
+					 ksr_str_make("sip:192.0.2.50", 14), KSR_STR_NULL, KSR_Q_UNSET,
+					 0, NULL),
+			 0);
+	pvt_expect_int(t, "$branch(count)", 2);
+	pvt_expect_str(t, "$branch(uri)", "sip:a@192.0.2.1");
+	pvt_expect_str(t, "$branch(q)", "0.5");
+	pvt_expect_int(t, "$branch(flags)", 4);
+	pvt_expect_null(t, "$branch(dst_uri)");
+	pvt_expect_str(t, "$(branch(dst_uri)[1])", "sip:192.0.2.50");
+	pvt_expect_str(t, "$(branch(uri)[-1])", "sip:b@192.0.2.2");
+	pvt_expect_null(t, "$(branch(q)[1])");
+	pvt_expect_null(t, "$(branch(uri)[2])");
+	/* written */
+	assert_int_equal(pvt_set_str(t, "$(branch(uri)[1])", "sip:c@192.0.2.3"), 0);
+	pvt_expect_str(t, "$(branch(uri)[1])", "sip:c@192.0.2.3");
+	assert_int_equal(pvt_set_str(t, "$(branch(q)[1])", "0.25"), 0);
+	pvt_expect_str(t, "$(branch(q)[1])", "0.25");
+	assert_int_equal(pvt_set_int(t, "$(branch(flags)[1])", 3), 0);
+	pvt_expect_int(t, "$(branch(flags)[1])", 3);
+	assert_int_equal(pvt_set_null(t, "$(branch(dst_uri)[1])"), 0);
+	pvt_expect_null(t, "$(branch(dst_uri)[1])");
+	/* what cannot be */
+	assert_int_equal(pvt_set_str(t, "$(branch(uri)[1])", "not a uri"), -EINVAL);
+	assert_int_equal(pvt_set_str(t, "$(branch(q)[1])", "2"), -EINVAL);
+	assert_int_equal(pvt_set_str(t, "$(branch(uri)[5])", "sip:x@y"), -ENOENT);
+	assert_int_equal(pvt_set_int(t, "$branch(count)", 1), -EROFS);
+	pvt_parse_err(t, "$branch(nope)", "takes uri");
+}
+
 static void test_time(void **state)
 {
 	struct pvt *t = *state;
@@ -473,6 +515,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_ruri_set, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_duri, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_branch, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_time, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_env_def, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_no_source, setup, teardown),
