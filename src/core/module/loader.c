@@ -81,6 +81,24 @@ static char *resolve(const char *name)
 	return NULL;
 }
 
+const void *ksr_api_bind(const char *name)
+{
+	for (struct ksr_module *m = modules; m; m = m->next)
+		for (const struct ksr_api_export *a = m->exp->apis; a && a->name; a++)
+			if (strcmp(a->name, name) == 0)
+				return a->api;
+	return NULL;
+}
+
+/* The name of an API exp provides that a loaded module provides already, or NULL. */
+static const char *api_taken(const struct ksr_module_exports *exp)
+{
+	for (const struct ksr_api_export *a = exp->apis; a && a->name; a++)
+		if (ksr_api_bind(a->name))
+			return a->name;
+	return NULL;
+}
+
 int ksr_module_load(const char *name, char **ret_err)
 {
 	const struct ksr_module_exports *exp;
@@ -127,6 +145,11 @@ int ksr_module_load(const char *name, char **ret_err)
 	}
 	if (ksr_module_find(exp->name)) {
 		*ret_err = fmt_err("module '%s' from '%s' is already loaded", exp->name, path);
+		goto fail;
+	}
+	if (api_taken(exp)) {
+		*ret_err = fmt_err("module '%s' provides the API '%s', which another loaded module "
+				   "provides already", exp->name, api_taken(exp));
 		goto fail;
 	}
 	if ((exp->pvs && ksr_pv_register(exp->pvs) < 0) ||
@@ -265,7 +288,7 @@ int ksr_module_register_builtin(const struct ksr_module_exports *exp)
 		free(m);
 		return -ENOMEM;
 	}
-	if ((exp->pvs && ksr_pv_register(exp->pvs) < 0) ||
+	if (api_taken(exp) || (exp->pvs && ksr_pv_register(exp->pvs) < 0) ||
 	    (exp->trans && ksr_tr_register(exp->trans) < 0)) {
 		free(m->path);
 		free(m);

@@ -10,7 +10,7 @@
 #include "core/pv/pv-t.h"
 #include "core/str.h"
 
-#define KSR_MODULE_ABI_VERSION 3u
+#define KSR_MODULE_ABI_VERSION 4u
 #define KSR_MODULE_EXPORTS_SYMBOL "ksr_module_exports"
 #define KSR_MAX_PARAMS 6
 
@@ -78,6 +78,16 @@ struct ksr_param_export {
 	int (*set)(const struct ksr_fparam *val, const char **ret_err);
 };
 
+/*
+ * An API a module provides to others (tm's to sl, usrloc's to registrar): a struct of
+ * function pointers, found by name with ksr_api_bind(). Names are unique among the loaded
+ * modules; the struct lives as long as the module.
+ */
+struct ksr_api_export {
+	const char *name; /* "tm", "usrloc", ... */
+	const void *api;
+};
+
 struct ksr_module_exports {
 	unsigned int abi_version; /* KSR_MODULE_ABI_VERSION when built */
 	unsigned int struct_size; /* sizeof(struct ksr_module_exports) when built */
@@ -86,6 +96,7 @@ struct ksr_module_exports {
 	const struct ksr_param_export *params; /* NULL-name terminated, may be NULL */
 	const struct ksr_pv_export *pvs; /* pseudo-variables, NULL-name terminated, may be NULL */
 	const struct ksr_tr_export *trans; /* transformations, NULL-name terminated, or NULL */
+	const struct ksr_api_export *apis; /* APIs for other modules, NULL-name terminated, or NULL */
 	int (*mod_init)(void); /* once, in the main thread, before workers start */
 	int (*child_init)(int rank); /* in every worker thread, with its rank */
 	void (*destroy)(void); /* once, at stop */

@@ -23,6 +23,12 @@ int ksr_module_path_add(const char *dir);
  */
 int ksr_module_load(const char *name, char **ret_err);
 struct ksr_module *ksr_module_find(const char *name);
+/*
+ * The API a loaded module provides under name (its exports' apis), or NULL when no loaded
+ * module does: a consumer binds in mod_init, when every module is loaded, and fails clearly
+ * without it.
+ */
+const void *ksr_api_bind(const char *name);
 struct ksr_module *ksr_modules(void);
 /* The function `name` taking `nparams` parameters, or NULL. */
 const struct ksr_cmd_export *ksr_module_find_cmd(const char *name, int nparams,
