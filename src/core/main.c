@@ -26,6 +26,7 @@
 #include "core/receive.h"
 #include "core/route/core_cmds.h"
 #include "core/route/program.h"
+#include "core/rpc/rpc.h"
 #include "core/timer/timer.h"
 #include "core/version.h"
 
@@ -291,7 +292,8 @@ static int run(int argc, char **argv, struct options *o)
 	int ready_fd = -1, children, r, sig;
 
 	pp = ksr_pp_new();
-	if (!pp || ksr_core_cmds_register() < 0 || ksr_cfgvars_pv_register() < 0)
+	if (!pp || ksr_core_cmds_register() < 0 || ksr_cfgvars_pv_register() < 0 ||
+	    ksr_core_rpc_register() < 0)
 		return 1;
 	/* the predefined names first: -A may redefine them */
 	if (ksr_pp_define_core(pp, KSR_VERSION, KSR_OS) < 0)
@@ -370,6 +372,7 @@ static int run(int argc, char **argv, struct options *o)
 		ksr_cfgvars_clear();
 		ksr_counters_clear();
 		ksr_pp_forget_defines();
+		ksr_rpc_clear();
 		ksr_cfg_core_reset();
 		return 0;
 	}
@@ -449,6 +452,7 @@ static int run(int argc, char **argv, struct options *o)
 	ksr_cfgvars_clear();
 	ksr_counters_clear();
 	ksr_pp_forget_defines();
+	ksr_rpc_clear();
 	ksr_cfg_core_reset();
 	free(ksr_module_path);
 	return 0;

@@ -194,6 +194,13 @@ const struct ksr_str *ksr_pp_kept_define(const char *name, size_t len)
 	return NULL;
 }
 
+void ksr_pp_kept_foreach(void (*fn)(struct ksr_str name, struct ksr_str value, void *arg),
+			 void *arg)
+{
+	for (const struct pp_define *d = kept; d; d = d->next)
+		fn(d->name, d->value, arg);
+}
+
 static struct pp_define *find(const struct ksr_pp *pp, const char *name, size_t len)
 {
 	for (struct pp_define *d = pp->defines; d; d = d->next)

@@ -41,6 +41,9 @@ const struct ksr_str *ksr_pp_lookup(const struct ksr_pp *pp, const char *name, s
 int ksr_pp_keep_defines(const struct ksr_pp *pp);
 const struct ksr_str *ksr_pp_kept_define(const char *name, size_t len);
 void ksr_pp_forget_defines(void);
+/* Each kept define, in the order the preprocessor holds them (core.ppdefines). */
+void ksr_pp_kept_foreach(void (*fn)(struct ksr_str name, struct ksr_str value, void *arg),
+			 void *arg);
 
 /* Also build the text --cfg-print shows (ksr_pp_print_text); call before running. */
 void ksr_pp_keep_print(struct ksr_pp *pp, bool on);

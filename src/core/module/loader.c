@@ -12,6 +12,7 @@
 #include "core/cfg/cfg.h"
 #include "core/log.h"
 #include "core/pv/pv.h"
+#include "core/rpc/rpc.h"
 
 char *ksr_module_path;
 static struct ksr_module *modules; /* in load order */
@@ -158,6 +159,11 @@ int ksr_module_load(const char *name, char **ret_err)
 				   "that another module already has", exp->name);
 		goto fail;
 	}
+	if (exp->rpcs && ksr_rpc_register(exp->rpcs) < 0) {
+		*ret_err = fmt_err("module '%s' exports an RPC method that another module "
+				   "already has", exp->name);
+		goto fail;
+	}
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		*ret_err = fmt_err("out of memory");
@@ -289,7 +295,8 @@ int ksr_module_register_builtin(const struct ksr_module_exports *exp)
 		return -ENOMEM;
 	}
 	if (api_taken(exp) || (exp->pvs && ksr_pv_register(exp->pvs) < 0) ||
-	    (exp->trans && ksr_tr_register(exp->trans) < 0)) {
+	    (exp->trans && ksr_tr_register(exp->trans) < 0) ||
+	    (exp->rpcs && ksr_rpc_register(exp->rpcs) < 0)) {
 		free(m->path);
 		free(m);
 		return -EEXIST;
@@ -427,6 +434,8 @@ void ksr_modules_unload(void)
 
 	for (m = modules; m; m = next) {
 		next = m->next;
+		if (m->exp->rpcs)
+			ksr_rpc_unregister(m->exp->rpcs);
 #ifndef KSR_NO_DLCLOSE /* sanitizer builds keep modules mapped for readable reports */
 		if (m->handle) /* built-in tables have none */
 			dlclose(m->handle);

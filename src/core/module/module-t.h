@@ -8,9 +8,10 @@
 #include <stddef.h>
 
 #include "core/pv/pv-t.h"
+#include "core/rpc/rpc.h"
 #include "core/str.h"
 
-#define KSR_MODULE_ABI_VERSION 4u
+#define KSR_MODULE_ABI_VERSION 5u
 #define KSR_MODULE_EXPORTS_SYMBOL "ksr_module_exports"
 #define KSR_MAX_PARAMS 6
 
@@ -97,6 +98,7 @@ struct ksr_module_exports {
 	const struct ksr_pv_export *pvs; /* pseudo-variables, NULL-name terminated, may be NULL */
 	const struct ksr_tr_export *trans; /* transformations, NULL-name terminated, or NULL */
 	const struct ksr_api_export *apis; /* APIs for other modules, NULL-name terminated, or NULL */
+	const struct ksr_rpc_export *rpcs; /* RPC methods (core/rpc/rpc.h), NULL-name terminated */
 	int (*mod_init)(void); /* once, in the main thread, before workers start */
 	int (*child_init)(int rank); /* in every worker thread, with its rank */
 	void (*destroy)(void); /* once, at stop */
