@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -54,12 +55,14 @@ static void core_uptime(struct ksr_rpc_ctx *ctx)
 	ksr_rpc_add_int(ctx, st, "uptime", (long)(now - started));
 }
 
+/* The parameters back, as strings, in one array (upstream's shape: ["a", "1"]). */
 static void core_echo(struct ksr_rpc_ctx *ctx)
 {
+	struct ksr_rpc_val *a = ksr_rpc_add_array(ctx, NULL, NULL);
 	struct ksr_str s;
 
-	while (ksr_rpc_param_str(ctx, &s) == 0)
-		ksr_rpc_add_str(ctx, NULL, NULL, s);
+	while (a && ksr_rpc_param_str(ctx, &s) == 0)
+		ksr_rpc_add_str(ctx, a, NULL, s);
 }
 
 /* The loaded modules, the last loaded first (as upstream lists them). */
@@ -134,14 +137,46 @@ static void core_sockets_list(struct ksr_rpc_ctx *ctx)
 	}
 }
 
+struct method_names {
+	const char **v;
+	size_t n, cap;
+	struct ksr_arena *arena;
+};
+
 static void list_one(const struct ksr_rpc_export *e, void *arg)
 {
-	ksr_rpc_add_str(arg, NULL, NULL, cstr(e->name));
+	struct method_names *mn = arg;
+
+	if (mn->n == mn->cap) {
+		size_t cap = mn->cap ? mn->cap * 2 : 64;
+		const char **v = ksr_arena_alloc(mn->arena, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		if (mn->n)
+			memcpy(v, mn->v, mn->n * sizeof(*v));
+		mn->v = v;
+		mn->cap = cap;
+	}
+	mn->v[mn->n++] = e->name;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every method, sorted by name (as upstream lists them). */
 static void system_list_methods(struct ksr_rpc_ctx *ctx)
 {
-	ksr_rpc_foreach(list_one, ctx);
+	struct method_names mn = {.arena = ctx->arena};
+	struct ksr_rpc_val *a = ksr_rpc_add_array(ctx, NULL, NULL);
+
+	ksr_rpc_foreach(list_one, &mn);
+	if (mn.n)
+		qsort(mn.v, mn.n, sizeof(*mn.v), cmp_names);
+	for (size_t i = 0; a && i < mn.n; i++)
+		ksr_rpc_add_str(ctx, a, NULL, cstr(mn.v[i]));
 }
 
 static void system_method_help(struct ksr_rpc_ctx *ctx)

@@ -53,7 +53,10 @@ static void test_echo_and_unknown(void **state)
 
 	assert_int_equal(ksr_rpc_call("core.echo", params("a", "7"), &arena, &ctx), 0);
 	assert_int_equal(ctx.fault_code, 0);
-	v = ctx.reply.first;
+	/* one array of the parameters, as upstream answers */
+	assert_int_equal(ctx.reply.first->type, KSR_RPC_ARRAY);
+	assert_null(ctx.reply.first->next);
+	v = ctx.reply.first->first;
 	assert_int_equal(v->type, KSR_RPC_STR);
 	assert_memory_equal(v->s.s, "a", 1);
 	/* a number where a string is read is its text */
@@ -70,8 +73,10 @@ static void test_registry(void **state)
 	struct ksr_rpc_ctx ctx;
 
 	assert_int_equal(ksr_rpc_call("system.listMethods", NULL, &arena, &ctx), 0);
-	assert_true(has_str(&ctx.reply, "core.version"));
-	assert_true(has_str(&ctx.reply, "cfg.reload_routes"));
+	assert_true(has_str(ctx.reply.first, "core.version"));
+	assert_true(has_str(ctx.reply.first, "cfg.reload_routes"));
+	/* sorted */
+	assert_memory_equal(ctx.reply.first->first->s.s, "cfg.reload_routes", 17);
 	assert_int_equal(ksr_rpc_call("system.methodHelp", params("core.echo", NULL), &arena,
 				      &ctx),
 			 0);
