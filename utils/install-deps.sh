@@ -4,7 +4,7 @@
 set -eu
 
 packages="build-essential cmake pkg-config libssl-dev libsystemd-dev libcmocka-dev
-sip-tester iproute2 dpkg-dev file rpm rpm2cpio cpio clang"
+libjansson-dev sip-tester iproute2 dpkg-dev file rpm rpm2cpio cpio clang python3"
 
 missing=""
 for p in $packages; do
