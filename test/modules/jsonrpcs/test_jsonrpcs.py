@@ -4,7 +4,7 @@ jsonrpc_exec() runs a request from the script, and cfg.reload_routes swaps the r
 rules while SIPp keeps sending: no request is lost, the new rules answer from then on, and
 a broken file is refused with its position while the running rules stay.
 
-Usage: test_jsonrpcs.py KAMAILIO MODDIR SIPP CFG_TEMPLATE UAC_XML
+Usage: test_jsonrpcs.py KAMAILIO MODDIR SIPP CFG_TEMPLATE UAC_XML CALL_UAC_XML CALL_UAS_XML
 """
 import json
 import os
@@ -17,12 +17,14 @@ import sys
 import tempfile
 import time
 
-kam, moddir, sipp, template, uac_xml = sys.argv[1:6]
+kam, moddir, sipp, template, uac_xml, call_uac_xml, call_uas_xml = sys.argv[1:8]
 work = tempfile.mkdtemp(prefix="jsonrpcs-")
 cfg = os.path.join(work, "kamailio.cfg")
 rundir = os.path.join(work, "run")
 os.mkdir(rundir)
 proc = None
+uas = None
+uas_port = None
 failures = []
 
 
@@ -41,6 +43,23 @@ def write_cfg(answer, broken=False):
     os.replace(cfg + ".tmp", cfg)
 
 
+def start_uas():
+    """The SIPp UAS the relayed calls end at; its port goes to the config as UAS_PORT."""
+    global uas, uas_port
+    for _ in range(10):
+        uas_port = random.randint(20000, 31999)
+        uas = subprocess.Popen([sipp, "-sf", call_uas_xml, "-m", "60", "-i", "127.0.0.1",
+                                "-p", str(uas_port), "-nostdin", "-timeout", "40s",
+                                "-timeout_error", "-trace_stat", "-stf",
+                                os.path.join(work, "uas.csv"), "-trace_err", "-error_file",
+                                os.path.join(work, "uas.errors")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        if uas.poll() is None:
+            return
+    raise SystemExit("the SIPp UAS did not start")
+
+
 def start():
     global proc
     for _ in range(10):
@@ -48,7 +67,8 @@ def start():
         log = open(os.path.join(work, "kamailio.log"), "a")
         proc = subprocess.Popen([kam, "-DD", "-E", "-f", cfg, "-L", moddir, "-l",
                                  "udp:127.0.0.1:%d" % port, "-n", "2", "-Y", rundir,
-                                 "-A", 'RPC_DIR="%s/"' % work], stdout=log, stderr=log)
+                                 "-A", 'RPC_DIR="%s/"' % work, "-A", "UAS_PORT=%d" % uas_port],
+                                stdout=log, stderr=log)
         sock = os.path.join(rundir, "kamailio_rpc.sock")
         for _ in range(100):
             if os.path.exists(sock) or proc.poll() is not None:
@@ -117,6 +137,7 @@ def options(port, user="bob"):
 
 try:
     write_cfg("v1")
+    start_uas()
     port = start()
     # the datagram socket, as Kamailio 5.6's jsonrpcs answers
     r = call("core.version")
@@ -143,12 +164,23 @@ try:
                             "-timeout_error", "-trace_stat", "-stf", os.path.join(work, "uac.csv"),
                             "-trace_err", "-error_file", os.path.join(work, "uac.errors")],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # and 60 calls (INVITE/180/200/ACK/BYE/200) relayed to the UAS, some in progress then
+    calls = subprocess.Popen([sipp, "127.0.0.1:%d" % port, "-sf", call_uac_xml, "-m", "60",
+                              "-r", "30", "-i", "127.0.0.1", "-p", "0", "-nostdin", "-timeout",
+                              "30s", "-timeout_error", "-trace_stat", "-stf",
+                              os.path.join(work, "calls.csv"), "-trace_err", "-error_file",
+                              os.path.join(work, "calls.errors")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)
     write_cfg("v2")
     r = call("cfg.reload_routes")
     check(r == {"jsonrpc": "2.0", "result": "ok", "id": 1}, "cfg.reload_routes: %s" % r)
     rc = uac.wait(timeout=30)
     check(rc == 0, "SIPp: every OPTIONS answered during the reload (exit %d)" % rc)
+    rc = calls.wait(timeout=40)
+    check(rc == 0, "SIPp: every call across the reload completed (exit %d)" % rc)
+    rc = uas.wait(timeout=40)
+    check(rc == 0, "SIPp UAS: all 60 calls arrived and ended (exit %d)" % rc)
     check(options(port) == "SIP/2.0 200 v2", "routes v2 answer after the reload")
 
     # a broken file is refused with its position; the running rules stay
@@ -165,13 +197,14 @@ try:
           not os.path.exists(os.path.join(rundir, "kamailio_rpc.fifo")),
           "the socket and the FIFO are removed at stop")
 finally:
-    if proc and proc.poll() is None:
-        proc.kill()
-        proc.wait()
+    for p in (proc, uas):
+        if p and p.poll() is None:
+            p.kill()
+            p.wait()
     if failures:
         print("---- daemon log")
         print(open(os.path.join(work, "kamailio.log")).read()[-6000:])
-        for f in ("uac.errors",):
+        for f in ("uac.errors", "calls.errors", "uas.errors"):
             p = os.path.join(work, f)
             if os.path.exists(p):
                 print("---- " + f)
