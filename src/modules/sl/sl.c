@@ -18,6 +18,7 @@
 #include "core/parser/msg.h"
 #include "core/receive.h"
 #include "core/route/program.h"
+#include "../tm/tm_api.h"
 
 /* modparams */
 static int default_code = 500;
@@ -50,6 +51,9 @@ static const char *const stat_names[ST_COUNT] = {
 };
 
 static struct ksr_counter *stats[ST_COUNT];
+
+/* tm, when loaded and bind_tm is on: send_reply() is stateful for a transaction's request */
+static const struct tm_api *tm;
 
 static void stat_inc(int which)
 {
@@ -196,6 +200,20 @@ static int w_sl_send_reply(struct ksr_msg *msg, const struct ksr_fparam *p)
 	return reply(msg, code, reason);
 }
 
+/* send_reply(): through the transaction when the request has one, else stateless. */
+static int w_send_reply(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	struct ksr_str reason;
+	unsigned int code;
+	int r;
+
+	if (reply_args(p, &code, &reason) < 0)
+		return -1;
+	if (tm && (r = tm->reply(msg, code, reason)) != -ENOENT)
+		return r < 0 ? -1 : 1;
+	return reply(msg, code, reason);
+}
+
 /*
  * send_reply_mode: 1 asks not to open a connection for the reply (ours never do: a
  * reply goes on the connection the request came on, or over UDP); 2 closes the
@@ -213,7 +231,10 @@ static int w_send_reply_mode(struct ksr_msg *msg, const struct ksr_fparam *p)
 	}
 	if (reply_args(p, &code, &reason) < 0)
 		return -1;
-	r = reply(msg, code, reason);
+	if (!tm || (r = tm->reply(msg, code, reason)) == -ENOENT)
+		r = reply(msg, code, reason);
+	else
+		r = r < 0 ? -1 : 1;
 	if (r > 0 && (p[2].i & 2) && msg->rcv.conn)
 		ksr_tcp_close_after(msg->rcv.conn);
 	return r;
@@ -323,8 +344,7 @@ static int mod_init(void)
 		LM_WARN("modparam rich_redirect has no effect yet\n");
 	if (event_callback_fl_ack || event_callback_lres_sent)
 		LM_WARN("modparams event_callback_* have no effect: no KEMI engine is loaded\n");
-	if (bind_tm)
-		LM_DBG("bind_tm: no tm module yet, send_reply() replies statelessly\n");
+	tm = bind_tm ? ksr_api_bind("tm") : NULL;
 	for (int i = 0; i < ST_COUNT; i++) {
 		r = ksr_counter_register("sl", stat_names[i], NULL, &stats[i]);
 		if (r == -EEXIST) {
@@ -353,9 +373,9 @@ static const struct ksr_cmd_export cmds[] = {
 	 .params = {KSR_PT_STR, KSR_PT_STR},
 	 .fixup = fixup_reply,
 	 .route_types = REPLY_ROUTES},
-	/* without a transaction layer, send_reply is stateless (upstream: when none exists) */
+	/* stateful when the request has a transaction (tm loaded, bind_tm on) */
 	{.name = "send_reply",
-	 .func = w_sl_send_reply,
+	 .func = w_send_reply,
 	 .params = {KSR_PT_STR, KSR_PT_STR},
 	 .fixup = fixup_reply,
 	 .route_types = KSR_ROUTE_REQUEST | KSR_ROUTE_FAILURE},
