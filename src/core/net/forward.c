@@ -175,6 +175,40 @@ int ksr_dest_send(const struct ksr_dest *d, struct ksr_listener *from, const cha
 	return r;
 }
 
+static ksr_forward_hook_fn hooks[KSR_MAX_FORWARD_HOOKS];
+static int nhooks;
+
+int ksr_forward_add_hook(ksr_forward_hook_fn fn)
+{
+	for (int i = 0; i < nhooks; i++)
+		if (hooks[i] == fn)
+			return 0;
+	if (nhooks == KSR_MAX_FORWARD_HOOKS)
+		return -ENOSPC;
+	hooks[nhooks++] = fn;
+	return 0;
+}
+
+void ksr_forward_del_hook(ksr_forward_hook_fn fn)
+{
+	for (int i = 0; i < nhooks; i++) {
+		if (hooks[i] == fn) {
+			memmove(&hooks[i], &hooks[i + 1], (size_t)(nhooks - i - 1) * sizeof(hooks[0]));
+			nhooks--;
+			return;
+		}
+	}
+}
+
+int ksr_forward_run_hooks(struct ksr_msg *msg, const struct ksr_listener *out)
+{
+	int r = 0;
+
+	for (int i = 0; i < nhooks && r >= 0; i++)
+		r = hooks[i](msg, out);
+	return r < 0 ? r : 0;
+}
+
 /* The listener a message to d goes out from, which its Via names. */
 static struct ksr_listener *out_listener(const struct ksr_msg *msg, const struct ksr_dest *d)
 {
@@ -198,6 +232,8 @@ int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target, int proto)
 {
 	struct ksr_listener *l;
 	struct ksr_str branch, via, out;
+	struct ksr_edit *edits;
+	unsigned int nedits;
 	struct ksr_dest d;
 	char bbuf[32];
 	bool tcp;
@@ -215,12 +251,19 @@ int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target, int proto)
 		       KSR_STR_FMT(target));
 		return -ENETUNREACH;
 	}
+	/* the hooks' edits are for this copy only: the list is put back once it is built */
+	edits = msg->edits;
+	nedits = msg->nedits;
+	r = ksr_forward_run_hooks(msg, l);
 	/* the Via names the address we advertise, when there is one */
-	if ((r = stateless_branch(msg, bbuf, sizeof(bbuf), &branch)) < 0 ||
+	if (r >= 0 && (r = stateless_branch(msg, bbuf, sizeof(bbuf), &branch)) >= 0 &&
 	    (r = ksr_via_build(msg->arena, tcp ? "TCP" : "UDP", l->adv_host[0] ? l->adv_host : l->host,
 			       l->adv_port ? l->adv_port : l->port, branch, msg->local_rport,
-			       msg->via_srvid ? (unsigned int)ksr_core_cfg.server_id : 0, &via)) < 0 ||
-	    (r = ksr_msg_build_fwd_request(msg, via, tcp ? KSR_BUILD_STREAM : 0, &out)) < 0)
+			       msg->via_srvid ? (unsigned int)ksr_core_cfg.server_id : 0, &via)) >= 0)
+		r = ksr_msg_build_fwd_request(msg, via, tcp ? KSR_BUILD_STREAM : 0, &out);
+	msg->edits = edits;
+	msg->nedits = nedits;
+	if (r < 0)
 		return r;
 	return ksr_dest_send(&d, l, out.s, out.len);
 }

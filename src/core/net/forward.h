@@ -42,6 +42,33 @@ int ksr_dest_send(const struct ksr_dest *d, struct ksr_listener *from, const cha
 int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target, int proto);
 
 /*
+ * What a module adds to a request once forwarding knows the listener it leaves from: rr's
+ * Record-Route names that listener (and the receiving one too when they differ), which
+ * the script cannot know when it calls record_route(). ksr_forward_request calls every
+ * hook, in the order they were added, after it has chosen the outgoing listener and
+ * before it builds the message. The edits a hook records on msg (ksr_msg_add_hdr, ...)
+ * go into that one copy and are dropped once it is built, so a request forwarded twice
+ * gets them afresh each time, for its own listener. A hook returns 0, or a negative errno
+ * that fails the forward.
+ */
+typedef int (*ksr_forward_hook_fn)(struct ksr_msg *msg, const struct ksr_listener *out);
+#define KSR_MAX_FORWARD_HOOKS 8
+/*
+ * Add a hook (from mod_init; adding one that is there already does nothing). 0, or
+ * -ENOSPC past KSR_MAX_FORWARD_HOOKS.
+ */
+int ksr_forward_add_hook(ksr_forward_hook_fn fn);
+/* Forget a hook (from the module's destroy); one that is not there is ignored. */
+void ksr_forward_del_hook(ksr_forward_hook_fn fn);
+/*
+ * Run the hooks for request msg leaving from out: what ksr_forward_request does, and what
+ * a transaction layer building its branches does too. The caller keeps msg->edits and
+ * msg->nedits from before the call and puts them back once the copy is built. 0, or the
+ * first failing hook's negative errno.
+ */
+int ksr_forward_run_hooks(struct ksr_msg *msg, const struct ksr_listener *out);
+
+/*
  * Relay reply msg to the next hop: when its top Via is ours, that Via is removed and the
  * reply goes where the next Via says (received/rport, else sent-by), over its transport
  * (on the connection the request came on, when it is still open). -ENOENT when the reply

@@ -1,4 +1,7 @@
-/* Destinations from URIs, the listener a socket spec names, and TCP without workers. */
+/*
+ * Destinations from URIs, the listener a socket spec names, TCP without workers, and the
+ * forward hooks (a request really sent over UDP on loopback).
+ */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -10,9 +13,16 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/mem/arena.h"
+#include "core/msg/edit.h"
 #include "core/net/forward.h"
 #include "core/net/listener.h"
 #include "core/net/tcp.h"
+#include "core/parser/msg.h"
 
 #define S(lit) ksr_str_make((lit), sizeof(lit) - 1)
 
@@ -136,6 +146,129 @@ static void test_tcp_without_workers(void **state)
 	assert_int_equal(ksr_dest_send(&d, NULL, "x", 1), -ENETUNREACH);
 }
 
+/* --- forward hooks --- */
+
+static int hook_calls;
+
+/* Names the listener it was given, as rr's Record-Route does. */
+static int out_hook(struct ksr_msg *msg, const struct ksr_listener *out)
+{
+	char line[96];
+	int n = snprintf(line, sizeof(line), "X-Out: %s:%u\r\n", out->host, out->port);
+
+	hook_calls++;
+	return ksr_msg_add_hdr(msg, ksr_str_make(line, (size_t)n), KSR_HDR_APPEND);
+}
+
+static int failing_hook(struct ksr_msg *msg, const struct ksr_listener *out)
+{
+	return -EPERM;
+}
+
+/* A UDP socket on 127.0.0.1, on a port of the kernel's choice. */
+static int udp_socket(unsigned short *ret_port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	assert_true(fd >= 0);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*ret_port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* What arrived on fd (NUL-terminated into buf), or NULL when nothing did. */
+static const char *received(int fd, char *buf, size_t size)
+{
+	ssize_t n = recv(fd, buf, size - 1, MSG_DONTWAIT);
+
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	while ((s = strstr(s, what))) {
+		n++;
+		s++;
+	}
+	return n;
+}
+
+static void test_forward_hooks(void **state)
+{
+	static char text[] = "OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\n"
+			     "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-1\r\n"
+			     "From: <sip:a@example.com>;tag=1\r\n"
+			     "To: <sip:bob@example.com>\r\n"
+			     "Call-ID: h1\r\n"
+			     "CSeq: 1 OPTIONS\r\n"
+			     "Content-Length: 0\r\n\r\n";
+	char buf[2048], uri[64];
+	unsigned short rx_port, tx_port;
+	int rx = udp_socket(&rx_port);
+	const char *err = NULL, *got;
+	struct ksr_arena arena;
+	struct ksr_edit *edits;
+	struct ksr_msg msg;
+
+	(void)state;
+	/* the listener sends from a socket of ours: no fixed port to collide with */
+	assert_int_equal(ksr_listener_add("udp:127.0.0.1:5999", &err), 0);
+	ksr_listeners()->fd = udp_socket(&tx_port);
+	snprintf(uri, sizeof(uri), "sip:127.0.0.1:%u", rx_port);
+	ksr_arena_init(&arena, 4096);
+	assert_int_equal(ksr_msg_parse(&msg, text, sizeof(text) - 1, &arena, NULL), 0);
+	assert_int_equal(ksr_msg_add_hdr(&msg, ksr_str_make("X-Before: 1\r\n", 13), KSR_HDR_APPEND),
+			 0);
+	edits = msg.edits;
+	/* added twice: registered once */
+	assert_int_equal(ksr_forward_add_hook(out_hook), 0);
+	assert_int_equal(ksr_forward_add_hook(out_hook), 0);
+	for (int i = 1; i <= 2; i++) {
+		assert_int_equal(ksr_forward_request(&msg, ksr_str_make(uri, strlen(uri)), 0), 0);
+		assert_int_equal(hook_calls, i);
+		assert_non_null(got = received(rx, buf, sizeof(buf)));
+		/* each copy has the hook's header once, after the script's edits */
+		assert_non_null(strstr(got, "X-Before: 1\r\nX-Out: 127.0.0.1:5999\r\n"));
+		assert_int_equal(count(got, "X-Out:"), 1);
+		/* and the message keeps only its own edits */
+		assert_ptr_equal(msg.edits, edits);
+		assert_int_equal(msg.nedits, 1);
+	}
+	/* a failing hook fails the forward: nothing sent, the edits as they were */
+	assert_int_equal(ksr_forward_add_hook(failing_hook), 0);
+	assert_int_equal(ksr_forward_request(&msg, ksr_str_make(uri, strlen(uri)), 0), -EPERM);
+	assert_int_equal(hook_calls, 3);
+	assert_null(received(rx, buf, sizeof(buf)));
+	assert_ptr_equal(msg.edits, edits);
+	assert_int_equal(msg.nedits, 1);
+	/* forgotten hooks are not called */
+	ksr_forward_del_hook(failing_hook);
+	ksr_forward_del_hook(out_hook);
+	ksr_forward_del_hook(out_hook);
+	assert_int_equal(ksr_forward_request(&msg, ksr_str_make(uri, strlen(uri)), 0), 0);
+	assert_int_equal(hook_calls, 3);
+	assert_non_null(got = received(rx, buf, sizeof(buf)));
+	assert_null(strstr(got, "X-Out:"));
+	/* at most KSR_MAX_FORWARD_HOOKS */
+	for (uintptr_t i = 1; i <= KSR_MAX_FORWARD_HOOKS; i++)
+		assert_int_equal(ksr_forward_add_hook((ksr_forward_hook_fn)i), 0);
+	assert_int_equal(ksr_forward_add_hook(out_hook), -ENOSPC);
+	for (uintptr_t i = 1; i <= KSR_MAX_FORWARD_HOOKS; i++)
+		ksr_forward_del_hook((ksr_forward_hook_fn)i);
+	ksr_arena_destroy(&arena);
+	ksr_listeners_clear();
+	close(rx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_listener_find),
 		cmocka_unit_test(test_alias_subdomains),
 		cmocka_unit_test(test_tcp_without_workers),
+		cmocka_unit_test(test_forward_hooks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
