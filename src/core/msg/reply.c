@@ -360,6 +360,25 @@ int ksr_reply_local_tag(struct ksr_msg *req, struct ksr_str *ret_tag)
 	return 0;
 }
 
+long ksr_reply_code_parse(struct ksr_str s)
+{
+	long v = 0;
+
+	if (!s.len || s.len > 3)
+		return -1;
+	for (size_t i = 0; i < s.len; i++) {
+		if (s.s[i] < '0' || s.s[i] > '9')
+			return -1;
+		v = v * 10 + (s.s[i] - '0');
+	}
+	return v;
+}
+
+bool ksr_reply_reason_ok(struct ksr_str reason)
+{
+	return !memchr(reason.s, '\r', reason.len) && !memchr(reason.s, '\n', reason.len);
+}
+
 bool ksr_reply_is_local_tag(struct ksr_str tag)
 {
 	pthread_once(&tag_once, tag_prefix_init);

@@ -44,6 +44,14 @@ int ksr_reply_local_tag(struct ksr_msg *req, struct ksr_str *ret_tag);
 /* Whether tag is one ksr_reply_local_tag made (in this run of the daemon). */
 bool ksr_reply_is_local_tag(struct ksr_str tag);
 
+/*
+ * A status code as a script writes it ("404"): its value, or -1 when it is not 1 to 3
+ * digits (the range 100..699 is the caller's to check).
+ */
+long ksr_reply_code_parse(struct ksr_str s);
+/* Whether a reason phrase has no line break (RFC 3261 25.1): nothing can add headers. */
+bool ksr_reply_reason_ok(struct ksr_str reason);
+
 /* Build, then send on the socket the request came in. 0 or -errno. */
 int ksr_reply_send(struct ksr_msg *req, unsigned int code, struct ksr_str reason);
 

@@ -83,28 +83,10 @@ static int stat_of_code(unsigned int code)
 	return ST_XXX;
 }
 
-/* code in 100..699 and a reason phrase without line breaks (RFC 3261 25.1). */
+/* The reason phrase's error, or NULL when it is fine. */
 static const char *check_reason(struct ksr_str reason)
 {
-	for (size_t i = 0; i < reason.len; i++)
-		if (reason.s[i] == '\r' || reason.s[i] == '\n')
-			return bad_reason;
-	return NULL;
-}
-
-/* A code as the script writes it ("404", or a value): -1 when it is not a number. */
-static long parse_code(struct ksr_str s)
-{
-	long v = 0;
-
-	if (!s.len || s.len > 3)
-		return -1;
-	for (size_t i = 0; i < s.len; i++) {
-		if (s.s[i] < '0' || s.s[i] > '9')
-			return -1;
-		v = v * 10 + (s.s[i] - '0');
-	}
-	return v;
+	return ksr_reply_reason_ok(reason) ? NULL : bad_reason;
 }
 
 /*
@@ -114,7 +96,7 @@ static long parse_code(struct ksr_str s)
 static int fixup_reply(struct ksr_fparam *p, int n, const char **ret_err)
 {
 	if (!p[0].dynamic) {
-		p[0].i = parse_code(p[0].s);
+		p[0].i = ksr_reply_code_parse(p[0].s);
 		if (p[0].i < 100 || p[0].i > 699) {
 			*ret_err = bad_code;
 			return -EINVAL;
@@ -168,7 +150,7 @@ static int reply(struct ksr_msg *msg, unsigned int code, struct ksr_str reason)
 static int reply_args(const struct ksr_fparam *p, unsigned int *ret_code,
 		      struct ksr_str *ret_reason)
 {
-	long code = p[0].dynamic ? parse_code(p[0].s) : p[0].i;
+	long code = p[0].dynamic ? ksr_reply_code_parse(p[0].s) : p[0].i;
 	const char *why;
 
 	if (p[0].dynamic && code < 0) {
@@ -262,7 +244,7 @@ static int forward_reply(struct ksr_msg *msg, const struct ksr_fparam *p, int n)
 	if (msg->type != KSR_MSG_REPLY)
 		return -1;
 	if (n >= 1) {
-		code = parse_code(p[0].s);
+		code = ksr_reply_code_parse(p[0].s);
 		/* a relayed reply may change its code within its class only */
 		if (code < 100 || code > 699 || code / 100 != msg->first.rpl.code / 100) {
 			LM_ERR("sl_forward_reply: code '%.*s' is not of the %ux class of the reply\n",
@@ -305,7 +287,7 @@ static int fixup_forward_reply(struct ksr_fparam *p, int n, const char **ret_err
 {
 	long code;
 
-	if (n >= 1 && !p[0].dynamic && ((code = parse_code(p[0].s)) < 100 || code > 699)) {
+	if (n >= 1 && !p[0].dynamic && ((code = ksr_reply_code_parse(p[0].s)) < 100 || code > 699)) {
 		*ret_err = bad_code;
 		return -EINVAL;
 	}

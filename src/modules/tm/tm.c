@@ -19,35 +19,15 @@ int tm_retr_timer1 = 500, tm_retr_timer2 = 4000;
 int tm_max_inv_lifetime = 180000, tm_max_noninv_lifetime = 32000, tm_auto_inv_100 = 1;
 char *tm_auto_inv_100_reason = "trying -- your call is important to us";
 
-/* A code as the script writes it; -1 when it is not a number of 3 digits or fewer. */
-static long code_of(struct ksr_str s)
-{
-	long v = 0;
-
-	if (!s.len || s.len > 3)
-		return -1;
-	for (size_t i = 0; i < s.len; i++) {
-		if (s.s[i] < '0' || s.s[i] > '9')
-			return -1;
-		v = v * 10 + (s.s[i] - '0');
-	}
-	return v;
-}
-
-static bool reason_ok(struct ksr_str r)
-{
-	return !memchr(r.s, '\r', r.len) && !memchr(r.s, '\n', r.len);
-}
-
 static int fixup_reply(struct ksr_fparam *p, int n, const char **ret_err)
 {
 	long code;
 
-	if (!p[0].dynamic && ((code = code_of(p[0].s)) < 100 || code > 699)) {
+	if (!p[0].dynamic && ((code = ksr_reply_code_parse(p[0].s)) < 100 || code > 699)) {
 		*ret_err = "the reply code must be from 100 to 699";
 		return -EINVAL;
 	}
-	if (!p[1].dynamic && !reason_ok(p[1].s)) {
+	if (!p[1].dynamic && !ksr_reply_reason_ok(p[1].s)) {
 		*ret_err = "the reason phrase cannot contain line breaks";
 		return -EINVAL;
 	}
@@ -121,13 +101,13 @@ static int w_t_newtran(struct ksr_msg *msg, const struct ksr_fparam *p)
 static int reply(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
 	struct tm_cell *t = tm_of_msg(msg);
-	long code = code_of(p[0].s);
+	long code = ksr_reply_code_parse(p[0].s);
 
 	if (!t) {
 		LM_ERR("t_reply: no transaction (t_newtran first)\n");
 		return -1;
 	}
-	if (code < 100 || code > 699 || !reason_ok(p[1].s)) {
+	if (code < 100 || code > 699 || !ksr_reply_reason_ok(p[1].s)) {
 		LM_ERR("t_reply: bad code '%.*s' or reason\n", KSR_STR_FMT(p[0].s));
 		return -1;
 	}

@@ -642,6 +642,20 @@ static void test_reply_never_overflows(void **state)
 	free(m);
 }
 
+/* What the reply functions of sl and tm check a script's code and reason with. */
+static void test_code_and_reason(void **state)
+{
+	(void)state;
+	assert_int_equal(ksr_reply_code_parse(ksr_str_make("404", 3)), 404);
+	assert_int_equal(ksr_reply_code_parse(ksr_str_make("99", 2)), 99);
+	assert_int_equal(ksr_reply_code_parse(ksr_str_make("2OO", 3)), -1);
+	assert_int_equal(ksr_reply_code_parse(ksr_str_make("1000", 4)), -1);
+	assert_int_equal(ksr_reply_code_parse(ksr_str_make("", 0)), -1);
+	assert_true(ksr_reply_reason_ok(ksr_str_make("Not Here", 8)));
+	assert_false(ksr_reply_reason_ok(ksr_str_make("a\r\nX: y", 8)));
+	assert_false(ksr_reply_reason_ok(ksr_str_make("a\nb", 3)));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -659,6 +673,7 @@ int main(void)
 	        T(test_dest),
 	        T(test_dest_errors),
 	        T(test_local_tag),
+	        T(test_code_and_reason),
 	        T(test_reply_never_overflows),
 	        /* last: with reply.c as of this writing it overflows the heap and aborts */
 	        T(test_reply_many_to_headers),
