@@ -32,6 +32,27 @@ void ksr_receive_clear_request_filters(void)
 	nfilters = 0;
 }
 
+static ksr_reply_handler_fn reply_handlers[KSR_MAX_REPLY_HANDLERS];
+static int nreply_handlers;
+
+int ksr_receive_add_reply_handler(ksr_reply_handler_fn fn)
+{
+	if (nreply_handlers == KSR_MAX_REPLY_HANDLERS)
+		return -ENOSPC;
+	reply_handlers[nreply_handlers++] = fn;
+	return 0;
+}
+
+void ksr_receive_del_reply_handler(ksr_reply_handler_fn fn)
+{
+	for (int i = 0; i < nreply_handlers; i++) {
+		if (reply_handlers[i] == fn) {
+			reply_handlers[i] = reply_handlers[--nreply_handlers];
+			return;
+		}
+	}
+}
+
 static bool filters_pass(struct ksr_msg *msg)
 {
 	for (int i = 0; i < nfilters; i++)
@@ -56,8 +77,9 @@ static void log_prefix_set(struct ksr_msg *msg)
 }
 
 /*
- * A valid reply: the core's reply_route runs on it, then, unless it dropped the reply, the
- * reply is relayed statelessly to the hop its next Via names (when the top Via is ours).
+ * A valid reply: the core's reply_route runs on it, then, unless it dropped the reply, a
+ * module may take it (tm, for its transactions); else it is relayed statelessly to the
+ * hop its next Via names (when the top Via is ours).
  */
 static void receive_reply(struct ksr_msg *msg)
 {
@@ -71,6 +93,9 @@ static void receive_reply(struct ksr_msg *msg)
 		LM_DBG("reply %u dropped by reply_route\n", msg->first.rpl.code);
 		return;
 	}
+	for (int i = 0; i < nreply_handlers; i++)
+		if (reply_handlers[i](msg))
+			return;
 	ksr_forward_reply(msg);
 }
 

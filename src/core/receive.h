@@ -25,4 +25,16 @@ int ksr_receive_add_request_filter(ksr_request_filter_fn fn);
 /* Forget the filters (before the modules are unloaded). */
 void ksr_receive_clear_request_filters(void);
 
+/*
+ * A module's handling of received replies (tm's transactions): after reply_route has run
+ * and kept the reply, each handler in turn may take it (return true), and then the core
+ * does not relay it statelessly. Registered in mod_init; at most KSR_MAX_REPLY_HANDLERS.
+ * 0 or -ENOSPC.
+ */
+typedef bool (*ksr_reply_handler_fn)(struct ksr_msg *msg);
+#define KSR_MAX_REPLY_HANDLERS 4
+int ksr_receive_add_reply_handler(ksr_reply_handler_fn fn);
+/* Forget a handler (from the module's destroy). */
+void ksr_receive_del_reply_handler(ksr_reply_handler_fn fn);
+
 #endif

@@ -26,6 +26,11 @@ void ksr_fixup_end(void)
 	compiling = NULL;
 }
 
+struct ksr_program *ksr_fixup_program(void)
+{
+	return compiling;
+}
+
 struct ksr_arena *ksr_fixup_arena(void)
 {
 	if (compiling)

@@ -39,6 +39,12 @@ int ksr_fixup_pvar(struct ksr_fparam *p, bool writable, const char **ret_err);
 /* The parameter is a format ("id-$ci"): parse it into p->ptr (a struct ksr_pv_fmt *). */
 int ksr_fixup_fmt(struct ksr_fparam *p, const char **ret_err);
 
+/*
+ * The program being compiled (its route blocks are all known by the time fixups run),
+ * or NULL outside a compile: for a fixup that checks a route name.
+ */
+struct ksr_program *ksr_fixup_program(void);
+
 /* Core: compile.c brackets a program's fixups with these (calling thread only). */
 void ksr_fixup_begin(struct ksr_program *prog);
 void ksr_fixup_end(void);

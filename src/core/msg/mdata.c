@@ -45,3 +45,55 @@ void *ksr_msg_data_get(const struct ksr_msg *msg, const void *key)
 			return d->data;
 	return NULL;
 }
+
+/* Set at startup, before the workers run: read without a lock. */
+static struct {
+	const void *key;
+	size_t size;
+	ksr_msg_data_clone_fn fn;
+} clones[KSR_MAX_MSG_DATA_CLONE];
+static int nclones;
+
+int ksr_msg_data_register_clone(const void *key, size_t size, ksr_msg_data_clone_fn fn)
+{
+	for (int i = 0; i < nclones; i++) {
+		if (clones[i].key == key) {
+			clones[i].size = size;
+			clones[i].fn = fn;
+			return 0;
+		}
+	}
+	if (nclones == KSR_MAX_MSG_DATA_CLONE)
+		return -ENOSPC;
+	clones[nclones].key = key;
+	clones[nclones].size = size;
+	clones[nclones].fn = fn;
+	nclones++;
+	return 0;
+}
+
+void ksr_msg_data_unregister_clone(const void *key)
+{
+	for (int i = 0; i < nclones; i++) {
+		if (clones[i].key == key) {
+			clones[i] = clones[--nclones];
+			return;
+		}
+	}
+}
+
+int ksr_msg_data_clone(struct ksr_msg *dst, const struct ksr_msg *src)
+{
+	for (int i = 0; i < nclones; i++) {
+		void *data = ksr_msg_data_get(src, clones[i].key), *copy;
+		int r;
+
+		if (!data)
+			continue;
+		if ((r = ksr_msg_data_set(dst, clones[i].key, data, clones[i].size, &copy)) < 0)
+			return r;
+		if (clones[i].fn && (r = clones[i].fn(dst, copy)) < 0)
+			return r;
+	}
+	return 0;
+}

@@ -209,8 +209,7 @@ int ksr_forward_run_hooks(struct ksr_msg *msg, const struct ksr_listener *out)
 	return r < 0 ? r : 0;
 }
 
-/* The listener a message to d goes out from, which its Via names. */
-static struct ksr_listener *out_listener(const struct ksr_msg *msg, const struct ksr_dest *d)
+struct ksr_listener *ksr_forward_listener(const struct ksr_msg *msg, const struct ksr_dest *d)
 {
 	struct ksr_listener *l = msg->send_socket;
 
@@ -226,6 +225,22 @@ static struct ksr_listener *out_listener(const struct ksr_msg *msg, const struct
 	if (l && l->proto == IPPROTO_TCP && l->addr.ss_family == d->to.ss_family)
 		return l;
 	return ksr_tcp_listener(d->to.ss_family);
+}
+
+int ksr_forward_via(struct ksr_msg *msg, const struct ksr_listener *l, struct ksr_str branch,
+		    struct ksr_str *ret_line)
+{
+	/* the Via names the address we advertise, when there is one */
+	return ksr_via_build(msg->arena, l->proto == IPPROTO_TCP ? "TCP" : "UDP",
+			     l->adv_host[0] ? l->adv_host : l->host, l->adv_port ? l->adv_port : l->port,
+			     branch, msg->local_rport,
+			     msg->via_srvid ? (unsigned int)ksr_core_cfg.server_id : 0, ret_line);
+}
+
+void ksr_forward_dest_flags(const struct ksr_msg *msg, struct ksr_dest *d)
+{
+	d->flags = (msg->fwd_no_connect ? KSR_DEST_NO_CONNECT : 0) |
+		   (msg->fwd_close ? KSR_DEST_CLOSE : 0);
 }
 
 int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target, int proto)
@@ -244,8 +259,8 @@ int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target, int proto)
 	if ((r = ksr_dest_from_uri(target, proto, &d)) < 0)
 		return r;
 	tcp = d.proto == IPPROTO_TCP;
-	d.flags = (msg->fwd_no_connect ? KSR_DEST_NO_CONNECT : 0) | (msg->fwd_close ? KSR_DEST_CLOSE : 0);
-	l = out_listener(msg, &d);
+	ksr_forward_dest_flags(msg, &d);
+	l = ksr_forward_listener(msg, &d);
 	if (!l) {
 		LM_ERR("no %s listener for the address family of '%.*s'\n", tcp ? "TCP" : "UDP",
 		       KSR_STR_FMT(target));
@@ -255,11 +270,8 @@ int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target, int proto)
 	edits = msg->edits;
 	nedits = msg->nedits;
 	r = ksr_forward_run_hooks(msg, l);
-	/* the Via names the address we advertise, when there is one */
 	if (r >= 0 && (r = stateless_branch(msg, bbuf, sizeof(bbuf), &branch)) >= 0 &&
-	    (r = ksr_via_build(msg->arena, tcp ? "TCP" : "UDP", l->adv_host[0] ? l->adv_host : l->host,
-			       l->adv_port ? l->adv_port : l->port, branch, msg->local_rport,
-			       msg->via_srvid ? (unsigned int)ksr_core_cfg.server_id : 0, &via)) >= 0)
+	    (r = ksr_forward_via(msg, l, branch, &via)) >= 0)
 		r = ksr_msg_build_fwd_request(msg, via, tcp ? KSR_BUILD_STREAM : 0, &out);
 	msg->edits = edits;
 	msg->nedits = nedits;

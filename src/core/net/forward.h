@@ -42,6 +42,19 @@ int ksr_dest_send(const struct ksr_dest *d, struct ksr_listener *from, const cha
 int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target, int proto);
 
 /*
+ * The pieces of ksr_forward_request, for a transaction layer that builds its own
+ * branches: the listener a request to d leaves from (the forced send socket when it fits,
+ * else the receiving one, else one of d's transport and family; NULL when none); our Via
+ * for a request leaving from l with the given branch (advertised address, rport and
+ * srvid as the script asked), in msg's arena; d's flags from set_forward_no_connect() and
+ * set_forward_close().
+ */
+struct ksr_listener *ksr_forward_listener(const struct ksr_msg *msg, const struct ksr_dest *d);
+int ksr_forward_via(struct ksr_msg *msg, const struct ksr_listener *l, struct ksr_str branch,
+		    struct ksr_str *ret_line);
+void ksr_forward_dest_flags(const struct ksr_msg *msg, struct ksr_dest *d);
+
+/*
  * What a module adds to a request once forwarding knows the listener it leaves from: rr's
  * Record-Route names that listener (and the receiving one too when they differ), which
  * the script cannot know when it calls record_route(). ksr_forward_request calls every

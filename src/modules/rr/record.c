@@ -54,6 +54,34 @@ static struct rr_record *record_get(struct ksr_msg *msg, bool create)
 	return copy;
 }
 
+static int copy_str(struct ksr_msg *msg, struct ksr_str s, struct ksr_str *ret);
+
+/*
+ * A transaction's copy of the request keeps what record_route() asked for: tm builds the
+ * branches failure_route adds from that copy, and they are record-routed too.
+ */
+static int record_clone(struct ksr_msg *dst, void *data)
+{
+	struct rr_record *r = data;
+	struct ksr_str *s[] = {&r->user, &r->tag, &r->sparams, &r->addr[0], &r->addr[1],
+	                       &r->params_before, &r->params_after};
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (copy_str(dst, *s[i], s[i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+int rr_record_clone_register(void)
+{
+	return ksr_msg_data_register_clone(&record_key, sizeof(struct rr_record), record_clone);
+}
+
+void rr_record_clone_unregister(void)
+{
+	ksr_msg_data_unregister_clone(&record_key);
+}
+
 static int copy_str(struct ksr_msg *msg, struct ksr_str s, struct ksr_str *ret)
 {
 	char *c;

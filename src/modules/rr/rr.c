@@ -93,12 +93,13 @@ static int mod_init(void)
 		LM_ERR("cannot hook into forwarding: %s\n", strerror(-r));
 		return r;
 	}
-	return 0;
+	return rr_record_clone_register();
 }
 
 static void destroy(void)
 {
 	ksr_forward_del_hook(rr_forward_hook);
+	rr_record_clone_unregister();
 }
 
 #define STR KSR_PT_STR

@@ -49,6 +49,9 @@ int rr_fixup_rr_param(struct ksr_fparam *p, int n, const char **ret_err);
  * or -errno.
  */
 int rr_forward_hook(struct ksr_msg *msg, const struct ksr_listener *out);
+/* What record_route() asked for goes with a transaction's copy of the request (tm). */
+int rr_record_clone_register(void);
+void rr_record_clone_unregister(void);
 
 /* --- Route (loose.c) --- */
 
