@@ -57,15 +57,22 @@ int ksr_dset_append(struct ksr_msg *msg, struct ksr_str uri, struct ksr_str dst_
 int ksr_dset_append_script(struct ksr_msg *msg, const struct ksr_str *uri, int q)
 {
 	struct ksr_uri u;
+	int r;
 
 	if (msg->type != KSR_MSG_REQUEST)
 		return -EINVAL;
-	if (!uri)
-		return ksr_dset_append(msg, ksr_msg_cur_ruri(msg), msg->dst_uri, KSR_STR_NULL, q,
-				       msg->bflags, msg->send_socket);
-	if (ksr_uri_parse(*uri, &u) < 0)
+	if (uri && ksr_uri_parse(*uri, &u) < 0)
 		return -EINVAL;
-	return ksr_dset_append(msg, *uri, KSR_STR_NULL, KSR_STR_NULL, q, 0, msg->send_socket);
+	/*
+	 * As Kamailio 5.6 does (checked against it): $du, the branch flags of branch 0 and
+	 * the forced socket go along, also to a branch with a URI of its own.
+	 */
+	r = ksr_dset_append(msg, uri ? *uri : ksr_msg_cur_ruri(msg), msg->dst_uri, KSR_STR_NULL,
+			    q, msg->bflags, msg->send_socket);
+	/* the Request-URI itself is a branch now: t_relay() does not send it twice */
+	if (r == 0 && !uri && q == KSR_Q_UNSET)
+		msg->ruri_consumed = true;
+	return r;
 }
 
 int ksr_dset_append_fixup(struct ksr_fparam *p, int n, const char **ret_err)

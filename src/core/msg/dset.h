@@ -20,10 +20,11 @@ extern int ksr_max_branches;
 int ksr_dset_append(struct ksr_msg *msg, struct ksr_str uri, struct ksr_str dst_uri,
 		    struct ksr_str path, int q, unsigned int flags, struct ksr_listener *socket);
 /*
- * append_branch() as the script calls it (corex, kex's km_append_branch): without uri,
- * the current Request-URI with $du, the branch flags of branch 0 and the forced send
- * socket; with uri, that URI with the forced socket. q as given (KSR_Q_UNSET for none).
- * 0 or -errno (-EINVAL for a uri that is not one).
+ * append_branch() as the script calls it (corex, kex's km_append_branch): uri, or the
+ * current Request-URI without one, with $du, the branch flags of branch 0 and the forced
+ * send socket, as upstream. q as given (KSR_Q_UNSET for none). Without uri and q the
+ * Request-URI is marked consumed (msg->ruri_consumed): t_relay() sends it once, as this
+ * branch. 0 or -errno (-EINVAL for a uri that is not one).
  */
 int ksr_dset_append_script(struct ksr_msg *msg, const struct ksr_str *uri, int q);
 /*

@@ -180,6 +180,7 @@ int ksr_msg_set_ruri(struct ksr_msg *msg, struct ksr_str uri)
 	if (!c)
 		return -ENOMEM;
 	memcpy(c, uri.s, uri.len);
+	msg->ruri_consumed = false;
 	msg->new_uri = ksr_str_make(c, uri.len);
 	msg->new_ruri = NULL;
 	return 0;
@@ -194,6 +195,7 @@ void ksr_msg_reset_ruri(struct ksr_msg *msg)
 {
 	msg->new_uri = KSR_STR_NULL;
 	msg->new_ruri = NULL;
+	msg->ruri_consumed = false;
 }
 
 int ksr_msg_set_body(struct ksr_msg *msg, struct ksr_str body, struct ksr_str content_type)

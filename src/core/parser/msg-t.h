@@ -204,6 +204,12 @@ struct ksr_msg {
 	/* the destination set beyond the Request-URI (branch 0), in order: branches 1.. */
 	struct ksr_branch *branches;
 	unsigned int nbranches;
+	/*
+	 * The Request-URI is in the destination set already (append_branch() without a URI)
+	 * or was forwarded by t_relay(): t_relay() makes no branch of it until $ru or $du
+	 * changes (upstream's ruri_mark_consumed / ruri_mark_new).
+	 */
+	bool ruri_consumed;
 	unsigned int sflags; /* script flags (kex setsflag/issflagset, $sf): 0 for each message */
 	unsigned int iflags; /* internal flags by upstream's names (corex msg_iflag_*) */
 	uint64_t xflags; /* extended flags 0..63 (corex setxflag/isxflagset) */

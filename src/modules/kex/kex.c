@@ -84,6 +84,7 @@ static int w_setdsturi(struct ksr_msg *msg, const struct ksr_fparam *p)
 		return -1;
 	memcpy(c, p[0].s.s, p[0].s.len);
 	msg->dst_uri = ksr_str_make(c, p[0].s.len);
+	msg->ruri_consumed = false;
 	return 1;
 }
 

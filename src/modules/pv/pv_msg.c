@@ -228,6 +228,8 @@ static int duri_set(struct ksr_msg *msg, const struct ksr_pv_spec *spec, const s
 		return -ENOMEM;
 	memcpy(c, v.s, v.len);
 	msg->dst_uri = ksr_str_make(c, v.len);
+	/* a new next hop: t_relay() in failure_route forwards the Request-URI there */
+	msg->ruri_consumed = false;
 	return 0;
 }
 
