@@ -27,29 +27,36 @@ if(BUILD_TESTING AND KSR_SIPP_TESTS)
 endif()
 
 # kamailio_add_sipp_test(NAME CONFIG cfg SCENARIOS uac.xml [uac2.xml...] [UAS uas.xml]
-#                        [CALLS n] [UAS_CALLS n] [DEFINES NAME=VAL...] [TIMEOUT secs]
+#                        [CALLS n] [UAS_CALLS n] [UAS2 uas2.xml] [UAS2_CALLS n]
+#                        [DEFINES NAME=VAL...] [TIMEOUT secs]
 #                        [TRANSPORT udp|tcp] [UAS_TRANSPORT udp|tcp])
 #
 # Registers the CTest test sipp.NAME (label `sipp`): run-sipp-test.sh starts kamailio
 # with CONFIG on a free loopback UDP port, starts the UAS scenario if any (its port goes
-# to the config as -A UAS_PORT=<port> and to the UACs as the SIPp key [uas_port]), runs
-# each UAC scenario in turn with `-m CALLS` (default 1), and passes only when every SIPp
-# run exits 0 with all its calls successful and the daemon stops cleanly on SIGTERM.
+# to the config as -A UAS_PORT=<port> and to the UACs as the SIPp key [uas_port]) and
+# the second one, UAS2 (needs UAS; -A UAS2_PORT=<port>, [uas2_port]), runs each UAC
+# scenario in turn with `-m CALLS` (default 1), and passes only when every SIPp run, the
+# UASes' too (UAS_CALLS and UAS2_CALLS calls, default CALLS), exits 0 with all its calls
+# successful and the daemon stops cleanly on SIGTERM.
 # Relative paths are taken from the calling CMakeLists.txt's source directory. TIMEOUT
 # (default 60) is CTest's limit for the whole test. Does nothing when KSR_SIPP_TESTS is
 # OFF or testing is disabled. TRANSPORT is the UACs' (tcp: the daemon listens on TCP too),
-# UAS_TRANSPORT the UAS's (tcp: the daemon gets a TCP listener to connect from).
+# UAS_TRANSPORT the UASes' (tcp: the daemon gets a TCP listener to connect from).
 function(kamailio_add_sipp_test name)
   if(NOT BUILD_TESTING OR NOT KSR_SIPP_TESTS)
     return()
   endif()
-  cmake_parse_arguments(S "" "CONFIG;UAS;CALLS;UAS_CALLS;TIMEOUT;TRANSPORT;UAS_TRANSPORT" "SCENARIOS;DEFINES"
-    ${ARGN})
+  cmake_parse_arguments(S ""
+    "CONFIG;UAS;CALLS;UAS_CALLS;UAS2;UAS2_CALLS;TIMEOUT;TRANSPORT;UAS_TRANSPORT"
+    "SCENARIOS;DEFINES" ${ARGN})
   if(S_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "kamailio_add_sipp_test(${name}): unknown arguments ${S_UNPARSED_ARGUMENTS}")
   endif()
   if(NOT S_CONFIG OR NOT S_SCENARIOS)
     message(FATAL_ERROR "kamailio_add_sipp_test(${name}): CONFIG and SCENARIOS are required")
+  endif()
+  if(S_UAS2 AND NOT S_UAS)
+    message(FATAL_ERROR "kamailio_add_sipp_test(${name}): UAS2 needs UAS")
   endif()
   if(NOT S_CALLS)
     set(S_CALLS 1)
@@ -60,7 +67,7 @@ function(kamailio_add_sipp_test name)
 
   # Check the files at configure time: a typo fails here, not as a confusing test run.
   set(files)
-  foreach(f IN ITEMS ${S_CONFIG} ${S_UAS} ${S_SCENARIOS})
+  foreach(f IN ITEMS ${S_CONFIG} ${S_UAS} ${S_UAS2} ${S_SCENARIOS})
     get_filename_component(abs "${f}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
     if(NOT EXISTS "${abs}")
       message(FATAL_ERROR "kamailio_add_sipp_test(${name}): ${f} not found (${abs})")
@@ -70,6 +77,9 @@ function(kamailio_add_sipp_test name)
   list(POP_FRONT files config)
   if(S_UAS)
     list(POP_FRONT files uas)
+  endif()
+  if(S_UAS2)
+    list(POP_FRONT files uas2)
   endif()
 
   set(args
@@ -84,6 +94,12 @@ function(kamailio_add_sipp_test name)
     list(APPEND args --uas "${uas}")
     if(S_UAS_CALLS)
       list(APPEND args --uas-calls "${S_UAS_CALLS}")
+    endif()
+  endif()
+  if(S_UAS2)
+    list(APPEND args --uas2 "${uas2}")
+    if(S_UAS2_CALLS)
+      list(APPEND args --uas2-calls "${S_UAS2_CALLS}")
     endif()
   endif()
   foreach(d IN LISTS S_DEFINES)

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Runs one SIPp scenario test: starts kamailio on a free loopback UDP port, runs an
-# optional UAS scenario and each UAC scenario against it, then stops the daemon and
-# checks that it exited cleanly. Registered by kamailio_add_sipp_test() (see
+# Runs one SIPp scenario test: starts kamailio on a free loopback UDP port, runs up to
+# two UAS scenarios and each UAC scenario against it, then stops the daemon and checks
+# that it exited cleanly. Registered by kamailio_add_sipp_test() (see
 # cmake/KamailioSipp.cmake and docs/testing-sipp.md); usable by hand as well.
 #
 # Usage: run-sipp-test.sh --kamailio BIN --moddir DIR --config CFG --workdir DIR
 #            [--name NAME] [--sipp BIN] [--calls N] [--uas XML] [--uas-calls N]
+#            [--uas2 XML] [--uas2-calls N]
 #            [--define NAME=VAL]... [--sipp-timeout SECS] [--transport udp|tcp]
 #            [--uas-transport udp|tcp] -- UAC.xml [UAC2.xml...]
 #
-# Exit status: 0 when the daemon started, every SIPp run exited 0 with all its calls
-# successful, and the daemon stopped on SIGTERM with status 0 and removed its pid file.
+# Each UAS gets its own port: the first reaches the config as -A UAS_PORT=<port> and the
+# UACs as -key uas_port <port>; the second (--uas2, only with --uas) as -A UAS2_PORT and
+# -key uas2_port. Both use the --uas-transport.
+#
+# Exit status: 0 when the daemon started, every SIPp run (UACs and UASes) exited 0 with
+# all its calls successful, and the daemon stopped on SIGTERM with status 0 and removed
+# its pid file.
 # Environment: KSR_SIPP_KEEP=1 keeps the run directory even on success.
 
 # The cleanup functions are reached through the EXIT trap, which shellcheck cannot follow.
@@ -18,7 +24,7 @@
 set -u
 
 usage() {
-	sed -n '7,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '7,12p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -31,6 +37,8 @@ sipp_bin=sipp
 calls=1
 uas=
 uas_calls=
+uas2=
+uas2_calls=
 sipp_timeout=20
 transport=udp # the UACs' transport; the daemon listens on UDP, and on TCP too for tcp
 uas_transport=udp # the UAS's; tcp also gives the daemon a TCP listener (to connect from)
@@ -48,6 +56,8 @@ while [ $# -gt 0 ]; do
 	--calls) calls=$2; shift 2 ;;
 	--uas) uas=$2; shift 2 ;;
 	--uas-calls) uas_calls=$2; shift 2 ;;
+	--uas2) uas2=$2; shift 2 ;;
+	--uas2-calls) uas2_calls=$2; shift 2 ;;
 	--define) defines+=("$2"); shift 2 ;;
 	--sipp-timeout) sipp_timeout=$2; shift 2 ;;
 	--transport) transport=$2; shift 2 ;;
@@ -61,8 +71,13 @@ if [ -z "$kamailio" ] || [ -z "$moddir" ] || [ -z "$config" ] || [ -z "$workdir"
 	|| [ ${#uacs[@]} -eq 0 ]; then
 	usage
 fi
+if [ -n "$uas2" ] && [ -z "$uas" ]; then
+	echo "run-sipp-test: --uas2 needs --uas" >&2
+	usage
+fi
 [ -n "$uas_calls" ] || uas_calls=$calls
-for f in "$kamailio" "$config" ${uas:+"$uas"} "${uacs[@]}"; do
+[ -n "$uas2_calls" ] || uas2_calls=$calls
+for f in "$kamailio" "$config" ${uas:+"$uas"} ${uas2:+"$uas2"} "${uacs[@]}"; do
 	if [ ! -e "$f" ]; then
 		echo "run-sipp-test: $f: not found" >&2
 		exit 2
@@ -78,8 +93,15 @@ have_ss=0
 command -v ss >/dev/null 2>&1 && have_ss=1
 
 daemon_pid=
-uas_pid=
 uac_pid=
+# The UASes by number, 1 (--uas) and 2 (--uas2): scenario, calls, run base name, and
+# once started, port and pid.
+uas_xml=([1]="$uas" [2]="$uas2")
+uas_ncalls=([1]="$uas_calls" [2]="$uas2_calls")
+uas_base=([1]="uas.$(basename "${uas:-none}" .xml)" [2]="uas2.$(basename "${uas2:-none}" .xml)")
+uas_label=([1]=UAS [2]=UAS2)
+uas_ports=()
+uas_pids=()
 status=1        # the test's result; set to 0 only once everything passed
 sipp_runs=()    # base names (under $run) of the SIPp runs, for the failure report
 
@@ -277,53 +299,58 @@ bind_failed() {
 	grep -qiE 'unable to bind|address already in use' "$run/$1.stderr" "$run/$1.errors" 2>/dev/null
 }
 
+# start_uas N: starts UAS number N and waits until it has bound its port.
 start_uas() {
-	local base attempt i
-	base=uas.$(basename "$uas" .xml)
+	local n=$1 xml=${uas_xml[$1]} base=${uas_base[$1]} label=${uas_label[$1]}
+	local attempt i port pid
 	sipp_runs+=("$base")
 	for attempt in 1 2 3; do
-		reserve_port uas_port || return 1
+		reserve_port port || return 1
 		# The UAS outlives the UACs, so it gets a longer global timeout.
-		set_sipp_common "$base" "$uas_port" $((sipp_timeout + 10))
-		log "starting UAS $(basename "$uas") on $uas_transport:127.0.0.1:$uas_port"
+		set_sipp_common "$base" "$port" $((sipp_timeout + 10))
+		log "starting $label $(basename "$xml") on $uas_transport:127.0.0.1:$port"
 		uas_t=()
 		[ "$uas_transport" = tcp ] && uas_t=(-t t1)
-		"$sipp_bin" -sf "$uas" -m "$uas_calls" "${sipp_common[@]}" ${uas_t[@]+"${uas_t[@]}"} \
+		"$sipp_bin" -sf "$xml" -m "${uas_ncalls[n]}" "${sipp_common[@]}" \
+			${uas_t[@]+"${uas_t[@]}"} \
 			>"$run/$base.screen" 2>"$run/$base.stderr" </dev/null &
-		uas_pid=$!
+		pid=$!
+		uas_pids[n]=$pid
+		uas_ports[n]=$port
 		for i in $(seq 1 50); do
-			alive "$uas_pid" || break
+			alive "$pid" || break
 			if [ "$have_ss" = 1 ]; then
-				port_bound "$uas_port" && return 0
+				port_bound "$port" && return 0
 			elif [ "$i" -ge 5 ]; then
 				return 0
 			fi
 			sleep 0.1
 		done
-		if alive "$uas_pid"; then
-			log "UAS did not bind $uas_transport:127.0.0.1:$uas_port within 5 s"
+		if alive "$pid"; then
+			log "$label did not bind $uas_transport:127.0.0.1:$port within 5 s"
 			return 1
 		fi
-		wait "$uas_pid" 2>/dev/null
-		uas_pid=
+		wait "$pid" 2>/dev/null
+		uas_pids[n]=
+		uas_ports[n]=
 		bind_failed "$base" && continue
-		log "UAS exited before it was ready"
+		log "$label exited before it was ready"
 		return 1
 	done
 	return 1
 }
 
+# finish_uas N: waits for UAS number N to end its calls; checks its status and counts.
 finish_uas() {
-	local rc base
-	base=uas.$(basename "$uas" .xml)
-	wait_exit "$uas_pid" $((sipp_timeout + 15))
+	local n=$1 rc
+	wait_exit "${uas_pids[n]}" $((sipp_timeout + 15))
 	rc=$exit_status
-	uas_pid=
+	uas_pids[n]=
 	if [ "$rc" != 0 ]; then
-		log "UAS $(basename "$uas") exited with status $rc"
+		log "${uas_label[n]} $(basename "${uas_xml[n]}") exited with status $rc"
 		return 1
 	fi
-	check_counts "$base" "$uas_calls"
+	check_counts "${uas_base[n]}" "${uas_ncalls[n]}"
 }
 
 run_uac() {
@@ -338,7 +365,8 @@ run_uac() {
 		uac_t=()
 		[ "$transport" = tcp ] && uac_t=(-t t1)
 		"$sipp_bin" "127.0.0.1:$daemon_port" -sf "$xml" -m "$calls" "${sipp_common[@]}" \
-			${uac_t[@]+"${uac_t[@]}"} ${uas_port:+-key uas_port "$uas_port"} \
+			${uac_t[@]+"${uac_t[@]}"} ${uas_ports[1]:+-key uas_port "${uas_ports[1]}"} \
+			${uas_ports[2]:+-key uas2_port "${uas_ports[2]}"} \
 			>"$run/$base.screen" 2>"$run/$base.stderr" </dev/null &
 		uac_pid=$!
 		wait "$uac_pid"
@@ -387,18 +415,20 @@ report_failure() {
 }
 
 cleanup() {
-	local rc=$?
+	local rc=$? n
 	trap - EXIT INT TERM HUP
 	if [ -n "$uac_pid" ]; then
 		kill -TERM "$uac_pid" 2>/dev/null
 		wait_exit "$uac_pid" 5
 		uac_pid=
 	fi
-	if [ -n "$uas_pid" ]; then
-		kill -TERM "$uas_pid" 2>/dev/null
-		wait_exit "$uas_pid" 5
-		uas_pid=
-	fi
+	for n in 1 2; do
+		if [ -n "${uas_pids[n]:-}" ]; then
+			kill -TERM "${uas_pids[n]}" 2>/dev/null
+			wait_exit "${uas_pids[n]}" 5
+			uas_pids[n]=
+		fi
+	done
 	if [ -n "$daemon_pid" ]; then
 		# reached only on an early exit: the normal path stops the daemon itself
 		stop_daemon || status=1
@@ -423,12 +453,15 @@ trap 'log "interrupted (SIGHUP)"; exit 129' HUP
 
 # --- the test ------------------------------------------------------------------------
 failed=0
-uas_port=
 daemon_port=
+# the UASes come first, so that the daemon can be told their ports
 if [ -n "$uas" ]; then
-	# the UAS comes first, so that the daemon can be told its port
-	start_uas || exit 1
-	defines+=("UAS_PORT=$uas_port")
+	start_uas 1 || exit 1
+	defines+=("UAS_PORT=${uas_ports[1]}")
+fi
+if [ -n "$uas2" ]; then
+	start_uas 2 || exit 1
+	defines+=("UAS2_PORT=${uas_ports[2]}")
 fi
 start_daemon || exit 1
 
@@ -443,9 +476,11 @@ for xml in "${uacs[@]}"; do
 	fi
 done
 
-if [ -n "$uas_pid" ]; then
-	finish_uas || failed=1
-fi
+for n in 1 2; do
+	if [ -n "${uas_pids[n]:-}" ]; then
+		finish_uas "$n" || failed=1
+	fi
+done
 stop_daemon || failed=1
 [ "$failed" = 0 ] && status=0
 exit "$status"
