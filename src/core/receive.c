@@ -53,6 +53,27 @@ void ksr_receive_del_reply_handler(ksr_reply_handler_fn fn)
 	}
 }
 
+static ksr_done_handler_fn done_handlers[KSR_MAX_DONE_HANDLERS];
+static int ndone_handlers;
+
+int ksr_receive_add_done_handler(ksr_done_handler_fn fn)
+{
+	if (ndone_handlers == KSR_MAX_DONE_HANDLERS)
+		return -ENOSPC;
+	done_handlers[ndone_handlers++] = fn;
+	return 0;
+}
+
+void ksr_receive_del_done_handler(ksr_done_handler_fn fn)
+{
+	for (int i = 0; i < ndone_handlers; i++) {
+		if (done_handlers[i] == fn) {
+			done_handlers[i] = done_handlers[--ndone_handlers];
+			return;
+		}
+	}
+}
+
 static bool filters_pass(struct ksr_msg *msg)
 {
 	for (int i = 0; i < nfilters; i++)
@@ -133,6 +154,8 @@ void ksr_receive(char *buf, size_t len, const struct ksr_rcv_info *rcv, struct k
 	} else if (filters_pass(&msg) && (prog = ksr_program_acquire())) {
 		ksr_run_request(prog, &msg);
 		ksr_program_unref(prog);
+		for (int i = 0; i < ndone_handlers; i++)
+			done_handlers[i](&msg);
 	}
 	ksr_log_set_prefix(NULL, 0);
 }

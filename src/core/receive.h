@@ -37,4 +37,14 @@ int ksr_receive_add_reply_handler(ksr_reply_handler_fn fn);
 /* Forget a handler (from the module's destroy). */
 void ksr_receive_del_reply_handler(ksr_reply_handler_fn fn);
 
+/*
+ * Called once a received request has been processed (upstream's post-script callbacks:
+ * tmx forgets the request it was tracking). At most KSR_MAX_DONE_HANDLERS, registered in
+ * mod_init. 0 or -ENOSPC.
+ */
+typedef void (*ksr_done_handler_fn)(struct ksr_msg *msg);
+#define KSR_MAX_DONE_HANDLERS 4
+int ksr_receive_add_done_handler(ksr_done_handler_fn fn);
+void ksr_receive_del_done_handler(ksr_done_handler_fn fn);
+
 #endif

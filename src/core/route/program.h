@@ -53,5 +53,10 @@ enum ksr_run_status ksr_run_route(struct ksr_program *p, const struct ksr_route 
 /* The same, and the route's return code ($rc when it ended) in *ret_rc. */
 enum ksr_run_status ksr_run_route_rc(struct ksr_program *p, const struct ksr_route *rt,
 				     struct ksr_msg *msg, enum ksr_route_type type, int *ret_rc);
+/*
+ * The type of the route running on this thread (the innermost: a failure_route run from
+ * a request_route's t_relay()), KSR_ROUTE_REQUEST, ...; 0 when no script runs.
+ */
+unsigned int ksr_run_route_type(void);
 
 #endif

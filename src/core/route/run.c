@@ -577,13 +577,24 @@ static int run_actions(struct run *rn, const struct ksr_action *a)
 	return rn->rc;
 }
 
+/* The route type running on this thread (innermost), for ksr_run_route_type(). */
+static _Thread_local unsigned int cur_type;
+
+unsigned int ksr_run_route_type(void)
+{
+	return cur_type;
+}
+
 enum ksr_run_status ksr_run_request(struct ksr_program *p, struct ksr_msg *msg)
 {
 	struct run rn = {.msg = msg, .rc = 1, .route_type = KSR_ROUTE_REQUEST};
+	unsigned int outer = cur_type;
 
 	if (!p->request_route)
 		return KSR_RUN_END;
+	cur_type = KSR_ROUTE_REQUEST;
 	run_route(&rn, p->request_route);
+	cur_type = outer;
 	return rn.status;
 }
 
@@ -591,10 +602,13 @@ enum ksr_run_status ksr_run_route_rc(struct ksr_program *p, const struct ksr_rou
 				     struct ksr_msg *msg, enum ksr_route_type type, int *ret_rc)
 {
 	struct run rn = {.msg = msg, .rc = 1, .route_type = type};
+	unsigned int outer = cur_type;
 
 	(void)p; /* the caller holds the program that rt belongs to */
+	cur_type = type;
 	if (rt)
 		run_route(&rn, rt);
+	cur_type = outer;
 	if (ret_rc)
 		*ret_rc = rn.rc;
 	return rt ? rn.status : KSR_RUN_END;
