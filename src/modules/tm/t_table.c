@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "core/msg/reply.h"
@@ -21,6 +22,7 @@ struct bucket {
 
 static struct bucket *table;
 static atomic_uint count;
+static atomic_uint next_label;
 
 int tm_table_init(void)
 {
@@ -31,11 +33,14 @@ int tm_table_init(void)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < BUCKETS; i++)
 		pthread_mutex_init(&table[i].lock, NULL);
+	/* labels start anywhere: a restarted daemon does not take a late reply for its own */
+	atomic_store(&next_label, (unsigned int)time(NULL) * 2654435761u);
 	return 0;
 }
 
 static void cell_free(struct tm_cell *t)
 {
+	tm_branches_free(t);
 	pthread_mutex_destroy(&t->lock);
 	free(t->key);
 	free(t->reply);
@@ -53,6 +58,7 @@ void tm_table_destroy(void)
 			next = t->next;
 			ksr_timer_del(&t->retr);
 			ksr_timer_del(&t->wait);
+			tm_branches_stop(t);
 			cell_free(t);
 		}
 		pthread_mutex_destroy(&table[i].lock);
@@ -80,7 +86,7 @@ unsigned int tm_count(void)
 
 /* What identifies the transaction a request belongs to, read from the request. */
 struct key {
-	struct ksr_str branch, sent_by, callid, from_tag, to_tag, ruri;
+	struct ksr_str branch, sent_by, callid, from_tag, to_tag, ruri, method_name;
 	unsigned short port;
 	unsigned int cseq;
 	enum ksr_method method;
@@ -116,6 +122,7 @@ static int key_of(struct ksr_msg *msg, struct key *k)
 	k->to_tag = to->has_tag ? to->tag : KSR_STR_NULL;
 	k->ruri = msg->first.req.uri;
 	k->method = msg->first.req.method_id;
+	k->method_name = msg->first.req.method;
 	k->rfc3261 = via->branch.len > 7 && !strncmp(via->branch.s, "z9hG4bK", 7);
 	return 0;
 }
@@ -147,10 +154,14 @@ static bool same_request(const struct tm_cell *t, const struct key *k, enum ksr_
 									 : eq(t->ruri, k->ruri));
 }
 
-/* An ACK to a 2xx we sent: a new branch, matched by the dialog (RFC 3261 13.3.1.4). */
+/*
+ * An ACK to a 2xx we sent ourselves: a new branch, matched by the dialog (RFC 3261
+ * 13.3.1.4). The ACK to a 2xx we relayed is the callee's: it goes on through the script.
+ */
 static bool acks_2xx(const struct tm_cell *t, const struct key *k)
 {
-	return t->invite && t->to_tag.len && t->cseq == k->cseq && eq(t->callid, k->callid) &&
+	return t->invite && t->local_reply && t->reply_code >= 200 && t->reply_code < 300 &&
+	       t->to_tag.len && t->cseq == k->cseq && eq(t->callid, k->callid) &&
 	       eq(t->from_tag, k->from_tag) && eq(t->to_tag, k->to_tag);
 }
 
@@ -228,17 +239,19 @@ struct tm_cell *tm_lookup_cancel(struct ksr_msg *msg)
 /* The key strings copied into one allocation. */
 static int keep_key(struct tm_cell *t, const struct key *k)
 {
-	struct ksr_str *dst[] = {&t->branch, &t->sent_by, &t->callid, &t->from_tag, &t->ruri};
-	struct ksr_str src[] = {k->branch, k->sent_by, k->callid, k->from_tag, k->ruri};
+	struct ksr_str *dst[] = {&t->branch, &t->sent_by,  &t->callid,
+				 &t->from_tag, &t->ruri, &t->method_name};
+	struct ksr_str src[] = {k->branch, k->sent_by, k->callid, k->from_tag, k->ruri,
+				k->method_name};
 	size_t n = 0;
 	char *p;
 
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < 6; i++)
 		n += src[i].len + 1;
 	t->key = p = malloc(n);
 	if (!p)
 		return -ENOMEM;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		if (src[i].len)
 			memcpy(p, src[i].s, src[i].len);
 		p[src[i].len] = '\0';
@@ -250,6 +263,7 @@ static int keep_key(struct tm_cell *t, const struct key *k)
 
 struct tm_cell *tm_insert(struct ksr_msg *msg, struct tm_cell **ret_old)
 {
+	pthread_mutexattr_t ma;
 	struct tm_cell *t, *old;
 	struct bucket *b;
 	struct key k;
@@ -265,7 +279,12 @@ struct tm_cell *tm_insert(struct ksr_msg *msg, struct tm_cell **ret_old)
 		return NULL;
 	}
 	atomic_init(&t->refs, 2); /* the table's and the caller's */
-	pthread_mutex_init(&t->lock, NULL);
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&t->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	t->label = atomic_fetch_add(&next_label, 1);
+	t->fail_branch = -1;
 	tm_cell_timers_init(t);
 	t->hash = hash_of(k.callid, k.cseq);
 	t->rfc3261 = k.rfc3261;
@@ -290,6 +309,9 @@ struct tm_cell *tm_insert(struct ksr_msg *msg, struct tm_cell **ret_old)
 	b->first = t;
 	pthread_mutex_unlock(&b->lock);
 	atomic_fetch_add(&count, 1);
+	tm_stat(TM_ST_UAS, 1);
+	tm_stat(TM_ST_INUSE, 1);
+	tm_stat(TM_ST_ACTIVE, 1);
 	return t;
 }
 
@@ -310,6 +332,80 @@ void tm_remove(struct tm_cell *t)
 	pthread_mutex_unlock(&b->lock);
 	if (found) {
 		atomic_fetch_sub(&count, 1);
+		tm_stat(TM_ST_INUSE, -1);
+		if (!t->reply_code || t->reply_code < 200)
+			tm_stat(TM_ST_ACTIVE, -1); /* it ended without a final reply */
 		tm_unref(t); /* the table's */
 	}
+}
+
+struct tm_cell *tm_lookup_label(unsigned int hash, unsigned int label)
+{
+	struct bucket *b;
+	struct tm_cell *t;
+
+	if (!table || hash >= BUCKETS)
+		return NULL;
+	b = &table[hash];
+	pthread_mutex_lock(&b->lock);
+	for (t = b->first; t; t = t->next)
+		if (t->label == label && t->state != TM_TERMINATED)
+			break;
+	if (t)
+		tm_ref(t);
+	pthread_mutex_unlock(&b->lock);
+	return t;
+}
+
+void tm_foreach(void (*fn)(struct tm_cell *t, void *arg), void *arg)
+{
+	if (!table)
+		return;
+	for (unsigned int i = 0; i < BUCKETS; i++) {
+		if (!table[i].first)
+			continue; /* read unlocked: a cell added meanwhile may be missed */
+		pthread_mutex_lock(&table[i].lock);
+		for (struct tm_cell *t = table[i].first; t; t = t->next)
+			fn(t, arg);
+		pthread_mutex_unlock(&table[i].lock);
+	}
+}
+
+unsigned int tm_bucket_usage(unsigned int *used, unsigned int *max)
+{
+	*used = *max = 0;
+	if (!table)
+		return 0;
+	for (unsigned int i = 0; i < BUCKETS; i++) {
+		unsigned int n = 0;
+
+		pthread_mutex_lock(&table[i].lock);
+		for (struct tm_cell *t = table[i].first; t; t = t->next)
+			n++;
+		pthread_mutex_unlock(&table[i].lock);
+		if (n)
+			(*used)++;
+		if (n > *max)
+			*max = n;
+	}
+	return BUCKETS;
+}
+
+struct tm_cell *tm_lookup_callid(struct ksr_str callid, unsigned int cseq)
+{
+	struct bucket *b;
+	struct tm_cell *t;
+
+	if (!table)
+		return NULL;
+	b = &table[hash_of(callid, cseq)];
+	pthread_mutex_lock(&b->lock);
+	for (t = b->first; t; t = t->next)
+		if (t->invite && t->cseq == cseq && eq(t->callid, callid) &&
+		    t->state != TM_TERMINATED)
+			break;
+	if (t)
+		tm_ref(t);
+	pthread_mutex_unlock(&b->lock);
+	return t;
 }

@@ -17,6 +17,8 @@
 #include "core/parser/msg.h"
 #include "tm.h"
 
+_Thread_local bool tm_relayed_now;
+
 static const char msg_key = 0; /* the transaction of a message (core/msg/mdata.h) */
 
 struct tm_cell *tm_of_msg(struct ksr_msg *msg)
@@ -67,6 +69,11 @@ static unsigned int end_cb(void *param)
 	struct tm_cell *t = param;
 
 	LM_DBG("transaction %p ends\n", (void *)t);
+	pthread_mutex_lock(&t->lock);
+	t->ended = true;
+	pthread_mutex_unlock(&t->lock);
+	/* on the timer thread: these return at once */
+	tm_branches_stop(t);
 	ksr_timer_del(&t->retr);
 	tm_remove(t);
 	tm_unref(t); /* the timer's */
@@ -117,10 +124,68 @@ void tm_ack(struct tm_cell *t)
 	tm_set_end(t, t->proto == IPPROTO_UDP ? 5000 : 0);
 }
 
+int tm_send_reply(struct tm_cell *t, struct ksr_conn *conn, const char *buf, size_t len,
+		  unsigned int code, bool local)
+{
+	char *copy;
+	int r;
+
+	pthread_mutex_lock(&t->lock);
+	if (t->state != TM_PROCEEDING) {
+		/* a 2xx to an INVITE goes whenever it comes: each is the callee's (RFC 3261 16.7) */
+		bool more_2xx = t->invite && code >= 200 && code < 300 && !local &&
+				t->reply_code >= 200 && t->reply_code < 300;
+
+		pthread_mutex_unlock(&t->lock);
+		if (!more_2xx)
+			return -EALREADY;
+		tm_stat(TM_ST_RPL_RELAYED, 1);
+		tm_stat(TM_ST_RPL_SENT, 1);
+		tm_relayed_now = true;
+		return conn ? ksr_tcp_send(conn, buf, len) : send_to_source(t, buf, len);
+	}
+	/* the last reply answers retransmissions of the request */
+	if (!(copy = malloc(len))) {
+		pthread_mutex_unlock(&t->lock);
+		return -ENOMEM;
+	}
+	memcpy(copy, buf, len);
+	free(t->reply);
+	t->reply = copy;
+	t->reply_len = len;
+	t->reply_code = code;
+	t->local_reply = local;
+	if (code >= 200) {
+		t->state = TM_COMPLETED;
+		tm_stat(TM_ST_2XX + (int)(code / 100 - 2), 1);
+		tm_stat(TM_ST_ACTIVE, -1);
+	}
+	tm_stat(local ? TM_ST_RPL_GENERATED : TM_ST_RPL_RELAYED, 1);
+	tm_stat(TM_ST_RPL_SENT, 1);
+	if (!local)
+		tm_relayed_now = true;
+	r = conn ? ksr_tcp_send(conn, buf, len) : send_to_source(t, buf, len);
+	if (r < 0)
+		LM_ERR("sending the %u reply failed: %s\n", code, strerror(-r));
+	if (code >= 200 && !t->ended) {
+		if (t->invite && t->proto == IPPROTO_UDP && !(code < 300 && !local)) {
+			/* a relayed 2xx is the callee's to retransmit, end to end */
+			t->retr_ms = (unsigned int)tm_retr_timer1;
+			ksr_timer_add(&t->retr, t->retr_ms);
+			/* timer H: 64*T1 for the ACK */
+			tm_set_end(t, 64u * (unsigned int)tm_retr_timer1);
+		} else {
+			/* the request's retransmissions are still answered a while (timer J) */
+			tm_set_end(t, (unsigned int)tm_wt_timer);
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
 int tm_reply(struct tm_cell *t, struct ksr_msg *msg, unsigned int code, struct ksr_str reason)
 {
-	struct ksr_str tag = KSR_STR_NULL, out, line;
-	char *copy;
+	struct ksr_str line, out;
 	int r;
 
 	pthread_mutex_lock(&t->lock);
@@ -135,42 +200,12 @@ int tm_reply(struct tm_cell *t, struct ksr_msg *msg, unsigned int code, struct k
 	    (r = ksr_reply_add_hdrs(msg, line)) < 0)
 		return r;
 	/* the tag tm chose (t_table.c); the reply builder adds it when the To has none */
-	tag = t->to_tag;
-	if ((r = ksr_reply_build(msg, code, reason, tag, &out)) < 0)
+	if ((r = ksr_reply_build(msg, code, reason, t->to_tag, &out)) < 0)
 		return r;
-	copy = malloc(out.len);
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, out.s, out.len);
-	pthread_mutex_lock(&t->lock);
-	if (t->state != TM_PROCEEDING) { /* another reply won meanwhile */
-		pthread_mutex_unlock(&t->lock);
-		free(copy);
-		return -EALREADY;
-	}
-	free(t->reply);
-	t->reply = copy;
-	t->reply_len = out.len;
-	t->reply_code = code;
-	if (code >= 200)
-		t->state = TM_COMPLETED;
-	pthread_mutex_unlock(&t->lock);
 	/* on the connection the request came on, when it came on one */
-	r = msg->rcv.conn ? ksr_tcp_send(msg->rcv.conn, out.s, out.len)
-			  : send_to_source(t, out.s, out.len);
-	if (r < 0)
-		LM_ERR("sending the %u reply failed: %s\n", code, strerror(-r));
+	r = tm_send_reply(t, msg->rcv.conn, out.s, out.len, code, true);
+	if (r == -EALREADY)
+		LM_ERR("the transaction has its final reply already: %u not sent\n", code);
 	msg->replied = true;
-	if (code < 200)
-		return r;
-	if (t->invite && t->proto == IPPROTO_UDP) {
-		t->retr_ms = (unsigned int)tm_retr_timer1;
-		ksr_timer_add(&t->retr, t->retr_ms);
-		/* timer H: 64*T1 for the ACK */
-		tm_set_end(t, 64u * (unsigned int)tm_retr_timer1);
-	} else {
-		/* the request's retransmissions are still answered a while (timer J) */
-		tm_set_end(t, (unsigned int)tm_wt_timer);
-	}
 	return r;
 }

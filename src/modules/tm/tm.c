@@ -1,16 +1,22 @@
 /*
- * tm: the module's export table, parameters and script functions. The server side of
- * transactions so far: t_newtran, t_reply, t_send_reply, t_release, t_check_trans,
- * t_lookup_request, t_lookup_cancel, t_retransmit_reply; stateful forwarding (t_relay)
- * comes next.
+ * tm: the module's export table, parameters and script functions: the server side
+ * (t_newtran, t_reply, t_send_reply, t_release, t_check_trans, t_lookup_request,
+ * t_lookup_cancel, t_retransmit_reply), stateful forwarding (t_relay and its variants,
+ * t_on_failure, t_on_reply, t_on_branch, t_set_fr, t_reset_fr), the state tests
+ * (t_check_status, t_is_canceled, t_any_timeout, t_any_replied, t_branch_timeout,
+ * t_branch_replied, t_is_set). tmx builds on it (tm_api.h).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "core/log.h"
+#include "core/module/fixup.h"
 #include "core/module/module.h"
+#include "core/receive.h"
+#include "core/route/program.h"
 #include "core/msg/reply.h"
 #include "core/parser/msg.h"
+#include "t_script.h"
 #include "tm.h"
 #include "tm_api.h"
 
@@ -51,7 +57,7 @@ static int set_source(struct tm_cell *t, struct ksr_msg *msg)
  * The transaction of msg, new or found: 1 new (msg carries it), 0 when msg is a
  * retransmission (answered with the last reply) or an ACK tm absorbed, -1 on error.
  */
-static int newtran(struct ksr_msg *msg)
+int tm_newtran(struct ksr_msg *msg)
 {
 	struct tm_cell *t, *old;
 
@@ -95,7 +101,7 @@ static int newtran(struct ksr_msg *msg)
 
 static int w_t_newtran(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
-	return newtran(msg);
+	return tm_newtran(msg);
 }
 
 static int reply(struct ksr_msg *msg, const struct ksr_fparam *p)
@@ -122,7 +128,7 @@ static int w_t_reply(struct ksr_msg *msg, const struct ksr_fparam *p)
 /* t_send_reply: the transaction made when there is none, then the reply. */
 static int w_t_send_reply(struct ksr_msg *msg, const struct ksr_fparam *p)
 {
-	int r = newtran(msg);
+	int r = tm_newtran(msg);
 
 	return r <= 0 ? r : reply(msg, p);
 }
@@ -195,29 +201,73 @@ static int api_reply(struct ksr_msg *msg, unsigned int code, struct ksr_str reas
 	return t ? tm_reply(t, msg, code, reason) : -ENOENT;
 }
 
-static const struct tm_api api = {.reply = api_reply};
+static const struct tm_api api = {
+        .reply = api_reply,
+        .info = tm_api_info,
+        .exists = tm_api_exists,
+        .cancel_branches = tm_api_cancel_branches,
+        .flush_flags = tm_api_flush_flags,
+        .by_callid = tm_api_by_callid,
+};
 
 static int mod_init(void)
 {
-	if (tm_retr_timer1 < 1 || tm_retr_timer2 < tm_retr_timer1 || tm_wt_timer < 1) {
-		LM_ERR("retr_timer1, retr_timer2 and wt_timer: 0 < retr_timer1 <= retr_timer2\n");
+	int r;
+
+	if (tm_retr_timer1 < 1 || tm_retr_timer2 < tm_retr_timer1 || tm_wt_timer < 1 ||
+	    tm_fr_timer < 1 || tm_fr_inv_timer < 1) {
+		LM_ERR("timers: 0 < retr_timer1 <= retr_timer2, and wt_timer, fr_timer, "
+		       "fr_inv_timer above 0\n");
 		return -EINVAL;
 	}
-	return tm_table_init();
+	if ((r = tm_table_init()) < 0 || (r = tm_stats_init()) < 0)
+		return r;
+	return ksr_receive_add_reply_handler(tm_reply_received);
+}
+
+static void destroy(void)
+{
+	ksr_receive_del_reply_handler(tm_reply_received);
+	tm_table_destroy();
 }
 
 #define REQ KSR_ROUTE_REQUEST
 #define REQ_FAIL (KSR_ROUTE_REQUEST | KSR_ROUTE_FAILURE)
+#define REQ_FAIL_BR (REQ_FAIL | KSR_ROUTE_BRANCH)
+#define TM_ROUTES (REQ_FAIL_BR | KSR_ROUTE_ONREPLY)
+#define STR KSR_PT_STR
+#define INT KSR_PT_INT
 
+/* The route types are upstream's. */
 static const struct ksr_cmd_export cmds[] = {
         {"t_newtran", w_t_newtran, {KSR_PT_NONE}, NULL, REQ},
-        {"t_reply", w_t_reply, {KSR_PT_STR, KSR_PT_STR}, fixup_reply, REQ_FAIL},
-        {"t_send_reply", w_t_send_reply, {KSR_PT_STR, KSR_PT_STR}, fixup_reply, REQ_FAIL},
+        {"t_reply", w_t_reply, {STR, STR}, fixup_reply, REQ_FAIL},
+        {"t_send_reply", w_t_send_reply, {STR, STR}, fixup_reply, REQ_FAIL},
         {"t_release", w_t_release, {KSR_PT_NONE}, NULL, REQ},
         {"t_check_trans", w_t_check_trans, {KSR_PT_NONE}, NULL, REQ | KSR_ROUTE_ONREPLY},
         {"t_lookup_request", w_t_lookup_request, {KSR_PT_NONE}, NULL, REQ},
         {"t_lookup_cancel", w_t_lookup_cancel, {KSR_PT_NONE}, NULL, REQ},
         {"t_retransmit_reply", w_t_retransmit_reply, {KSR_PT_NONE}, NULL, REQ_FAIL},
+        {"t_relay", w_t_relay, {KSR_PT_NONE}, NULL, REQ_FAIL},
+        {"t_relay", w_t_relay2, {STR, INT}, NULL, REQ_FAIL},
+        {"t_relay_to_udp", w_t_relay_to_udp, {KSR_PT_NONE}, NULL, REQ_FAIL},
+        {"t_relay_to_udp", w_t_relay_to_udp2, {STR, INT}, NULL, REQ_FAIL},
+        {"t_relay_to_tcp", w_t_relay_to_tcp, {KSR_PT_NONE}, NULL, REQ_FAIL},
+        {"t_relay_to_tcp", w_t_relay_to_tcp2, {STR, INT}, NULL, REQ_FAIL},
+        {"t_on_failure", w_t_on_failure, {STR}, fixup_t_on_failure, TM_ROUTES},
+        {"t_on_reply", w_t_on_reply, {STR}, fixup_t_on_reply, TM_ROUTES},
+        {"t_on_branch", w_t_on_branch, {STR}, fixup_t_on_branch, REQ_FAIL},
+        {"t_set_fr", w_t_set_fr1, {INT}, NULL, REQ_FAIL_BR},
+        {"t_set_fr", w_t_set_fr2, {INT, INT}, NULL, REQ_FAIL_BR},
+        {"t_reset_fr", w_t_reset_fr, {KSR_PT_NONE}, NULL, REQ_FAIL_BR},
+        {"t_check_status", w_t_check_status, {STR}, fixup_t_check_status, TM_ROUTES},
+        {"t_is_canceled", w_t_is_canceled, {KSR_PT_NONE}, NULL, TM_ROUTES},
+        {"t_is_expired", w_t_is_expired, {KSR_PT_NONE}, NULL, TM_ROUTES},
+        {"t_any_timeout", w_t_any_timeout, {KSR_PT_NONE}, NULL, TM_ROUTES},
+        {"t_any_replied", w_t_any_replied, {KSR_PT_NONE}, NULL, TM_ROUTES},
+        {"t_branch_timeout", w_t_branch_timeout, {KSR_PT_NONE}, NULL, KSR_ROUTE_FAILURE},
+        {"t_branch_replied", w_t_branch_replied, {KSR_PT_NONE}, NULL, KSR_ROUTE_FAILURE},
+        {"t_is_set", w_t_is_set, {STR}, fixup_t_is_set, TM_ROUTES},
         {0},
 };
 
@@ -231,10 +281,12 @@ static const struct ksr_param_export params[] = {
         {"max_noninv_lifetime", KSR_MP_INT, &tm_max_noninv_lifetime, NULL},
         {"auto_inv_100", KSR_MP_INT, &tm_auto_inv_100, NULL},
         {"auto_inv_100_reason", KSR_MP_STR, &tm_auto_inv_100_reason, NULL},
+        {"restart_fr_on_each_reply", KSR_MP_INT, &tm_restart_fr_on_each_reply, NULL},
         {0},
 };
 
+
 static const struct ksr_api_export apis[] = {{"tm", &api}, {0}};
 
-KSR_MODULE(.name = "tm", .cmds = cmds, .params = params, .apis = apis, .mod_init = mod_init,
-           .destroy = tm_table_destroy);
+KSR_MODULE(.name = "tm", .cmds = cmds, .params = params, .apis = apis, .rpcs = tm_rpcs,
+           .mod_init = mod_init, .destroy = destroy);

@@ -1,9 +1,20 @@
 /*
- * tm: SIP transactions (RFC 3261 section 17). This first part is the server side (UAS):
- * t_newtran() makes a transaction of a request, t_reply() answers it statefully, and the
- * transaction absorbs retransmissions of the request (answered with the last reply), an
- * ACK to its final reply, and retransmits a final reply to an INVITE over UDP until the
- * ACK comes (timers G and H).
+ * tm: SIP transactions (RFC 3261 section 17 and 16). A transaction has a server side
+ * (UAS, t_uas.c): t_newtran() makes it of a request, t_reply() answers it statefully, and
+ * it absorbs retransmissions of the request (answered with the last reply) and the ACK to
+ * its final reply, retransmitting a final reply to an INVITE over UDP until the ACK comes
+ * (timers G and H). t_relay() gives it a client side (t_fwd.c): one branch per
+ * destination, each a client transaction with its own Via branch, retransmissions
+ * (timers A and E) and final-response timer (fr_timer, fr_inv_timer). Replies (t_reply.c)
+ * are matched to their branch by that Via branch, provisional ones relayed, the best
+ * final one picked (RFC 3261 16.7) once every branch has one, after failure_route had
+ * its chance to add branches.
+ *
+ * Locking: each cell has one recursive lock, held while its state changes and while the
+ * script runs for it (branch_route, onreply_route, failure_route), so that a reply and
+ * the timer never race a t_relay() in progress. Its timers' callbacks take it; so no
+ * thread holding it waits for a timer callback (ksr_timer_del): callbacks find out from
+ * the state that they have nothing left to do.
  */
 #ifndef KSR_MODULES_TM_TM_H
 #define KSR_MODULES_TM_TM_H
@@ -12,7 +23,11 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <threads.h>
 
+#include "core/counters.h"
+#include "core/net/forward.h"
+#include "core/rpc/rpc.h"
 #include "core/parser/msg-t.h"
 #include "core/timer/timer.h"
 
@@ -20,6 +35,44 @@
 extern int tm_fr_timer, tm_fr_inv_timer, tm_wt_timer, tm_retr_timer1, tm_retr_timer2;
 extern int tm_max_inv_lifetime, tm_max_noninv_lifetime, tm_auto_inv_100;
 extern char *tm_auto_inv_100_reason;
+extern int tm_restart_fr_on_each_reply;
+
+/* Branches of one transaction at most, serial forking included. */
+#define TM_MAX_BRANCHES 32
+
+struct tm_cell;
+struct ksr_arena;
+
+/* A client transaction: one destination of t_relay(). */
+struct tm_ubranch {
+	struct tm_cell *t;
+	unsigned int idx;
+	struct ksr_dest dest;
+	struct ksr_listener *listener;
+	char *req; /* the request as sent (heap): retransmissions, the CANCEL and ACK */
+	size_t req_len;
+	char *ack; /* the ACK to a non-2xx final reply, once sent (for its retransmissions) */
+	size_t ack_len;
+	char *cancel; /* our CANCEL, while it is retransmitted */
+	size_t cancel_len;
+	unsigned int last_code; /* the highest reply code received; 0: none yet */
+	unsigned int final_code; /* the final code: received, or ours (408, 487, 477...) */
+	char *reply; /* a received final reply as it is relayed (our Via taken off) */
+	size_t reply_len;
+	bool local; /* final_code is ours: no reply came */
+	bool timed_out; /* ... because fr_timer or fr_inv_timer fired */
+	bool cancel_pending; /* to CANCEL once a provisional reply comes (RFC 3261 9.1) */
+	bool cancel_sent;
+	struct ksr_timer retr; /* timers A and E */
+	unsigned int retr_ms;
+	struct ksr_timer fr; /* timers B and F: fr_timer, fr_inv_timer after a 1xx */
+};
+
+/* What t_on_*() and t_set_fr() asked for, per request until t_relay() takes it over. */
+struct tm_settings {
+	const char *on_failure, *on_reply, *on_branch; /* route names; NULL: none */
+	unsigned int fr_ms, fr_inv_ms; /* 0: the modparams */
+};
 
 enum tm_state {
 	TM_PROCEEDING, /* created; provisional replies only */
@@ -39,7 +92,7 @@ struct tm_cell {
 	/* matching: RFC 3261 17.2.3, or RFC 2543's when the branch has no magic cookie */
 	bool rfc3261;
 	char *key; /* the strings below, one allocation */
-	struct ksr_str branch, sent_by, callid, from_tag, ruri;
+	struct ksr_str branch, sent_by, callid, from_tag, ruri, method_name;
 	unsigned short sent_by_port;
 	unsigned int cseq;
 	enum ksr_method method;
@@ -57,7 +110,61 @@ struct tm_cell {
 	struct ksr_timer retr; /* timer G */
 	unsigned int retr_ms;
 	struct ksr_timer wait; /* the end: lifetime, timers H, I, J */
+	bool local_reply; /* the final reply was ours (an ACK to a 2xx of it is absorbed) */
+	bool ended; /* the end timer fired: no timer is armed any more */
+
+	/* --- the client side: set by t_relay() --- */
+	unsigned int label; /* with hash, in our branches' Via: "z9hG4bKtm<hash>.<label>.<idx>" */
+	struct ksr_arena *arena; /* of req and what the script does with it later */
+	struct ksr_msg *req; /* the request's copy (core/msg/clone.h); NULL before t_relay */
+	struct tm_ubranch *branches[TM_MAX_BRANCHES];
+	unsigned int nbranches;
+	struct tm_settings set; /* names copied into arena */
+	bool canceled; /* the caller sent CANCEL */
+	bool expired; /* a branch timed out */
+	bool in_failure; /* failure_route runs */
+	int fail_branch; /* the winning branch failure_route sees; -1 none */
 };
+
+/*
+ * What the script is running for, on this thread: the transaction, the branch (in
+ * branch_route and onreply_route, the winner's in failure_route), its reply code.
+ */
+struct tm_ctx {
+	struct tm_cell *t;
+	int branch;
+	unsigned int code;
+	unsigned int route_type;
+};
+extern _Thread_local struct tm_ctx tm_ctx;
+
+/* --- statistics (t_stats.c): the "tmx" group, upstream's names --- */
+enum {
+	TM_ST_UAS,
+	TM_ST_UAC,
+	TM_ST_2XX,
+	TM_ST_3XX,
+	TM_ST_4XX,
+	TM_ST_5XX,
+	TM_ST_6XX,
+	TM_ST_INUSE,
+	TM_ST_ACTIVE,
+	TM_ST_RPL_RECEIVED,
+	TM_ST_RPL_ABSORBED,
+	TM_ST_RPL_RELAYED,
+	TM_ST_RPL_GENERATED,
+	TM_ST_RPL_SENT,
+	TM_ST_COUNT,
+};
+struct ksr_counter;
+extern struct ksr_counter *tm_stats[TM_ST_COUNT];
+int tm_stats_init(void);
+static inline void tm_stat(int i, long v)
+{
+	if (tm_stats[i])
+		ksr_counter_add(tm_stats[i], v);
+}
+extern const struct ksr_rpc_export tm_rpcs[];
 
 /* --- the table (t_table.c) --- */
 int tm_table_init(void);
@@ -80,6 +187,10 @@ void tm_unref(struct tm_cell *t);
 void tm_remove(struct tm_cell *t);
 /* Transactions in the table, for tests and statistics. */
 unsigned int tm_count(void);
+/* Call fn for each transaction (bucket locked: fn must not block or take other cells). */
+void tm_foreach(void (*fn)(struct tm_cell *t, void *arg), void *arg);
+/* Buckets in use and the longest chain: returns the number of buckets. */
+unsigned int tm_bucket_usage(unsigned int *used, unsigned int *max);
 
 /* --- the server side (t_uas.c) --- */
 /* Send t's last reply again (a retransmitted request). */
@@ -96,5 +207,58 @@ void tm_set_end(struct tm_cell *t, unsigned int ms);
 /* The transaction of the message being processed (t_newtran's), or NULL. */
 struct tm_cell *tm_of_msg(struct ksr_msg *msg);
 int tm_set_msg(struct ksr_msg *msg, struct tm_cell *t);
+/*
+ * Send reply bytes (built or relayed) to t's caller and keep them for retransmissions:
+ * a provisional one while no final went, a final one once (then t is completed: timers
+ * G/H for an INVITE over UDP, else J), a further 2xx to an INVITE as it comes. conn is
+ * the connection to use when the caller is on one (else the address). 0 or -errno;
+ * -EALREADY when t has its final reply already (nothing sent).
+ */
+int tm_send_reply(struct tm_cell *t, struct ksr_conn *conn, const char *buf, size_t len,
+		  unsigned int code, bool local);
+/* Set when tm_send_reply relays a received reply: tells relayed replies from absorbed. */
+extern _Thread_local bool tm_relayed_now;
+/* The t_newtran() of the script functions: 1 new, 0 a retransmission or ACK, -1 error. */
+int tm_newtran(struct ksr_msg *msg);
+/* A reply of ours with the usual reason phrase for code (408, 487, 477, ...). */
+int tm_local_reply(struct tm_cell *t, struct ksr_msg *msg, unsigned int code);
+
+/* --- the client side (t_fwd.c) --- */
+/* The settings of t_on_*() and t_set_fr() for msg (created when create). */
+struct tm_settings *tm_settings_of(struct ksr_msg *msg, bool create);
+/*
+ * t_relay(): forward request msg statefully to its destination set (or to proxy, a
+ * "sip:host:port" URI, when not empty, over proto when not 0). 1 when at least one branch
+ * went, 0 when the script must stop (a retransmission absorbed, or an error answered
+ * with a reply), -1 on error.
+ */
+int tm_relay(struct ksr_msg *msg, struct ksr_str proxy, int proto);
+/* CANCEL the branches of t that have no final reply (lock held). */
+void tm_cancel_branches(struct tm_cell *t);
+/* CANCEL branch b unless it has its final reply (lock held). */
+void tm_cancel_branch(struct tm_ubranch *b);
+/* The ACK of a non-2xx final reply (its To line) to branch b, sent hop by hop. */
+void tm_send_ack(struct tm_ubranch *b, struct ksr_str to_line);
+/* The branch timers' callbacks are armed in t_fwd.c; the end timer disarms them. */
+void tm_branches_stop(struct tm_cell *t);
+void tm_branches_free(struct tm_cell *t);
+/* Decode "z9hG4bKtm<hash>.<label>.<idx>": 0, or -EINVAL when it is not one of ours. */
+int tm_branch_decode(struct ksr_str branch, unsigned int *hash, unsigned int *label,
+		     unsigned int *idx);
+/* The cell with hash and label, referenced, or NULL. */
+struct tm_cell *tm_lookup_label(unsigned int hash, unsigned int label);
+/* The INVITE transaction of Call-ID callid and CSeq number cseq, referenced, or NULL. */
+struct tm_cell *tm_lookup_callid(struct ksr_str callid, unsigned int cseq);
+
+/* --- replies to our branches (t_reply.c) --- */
+/* The core's reply handler: true when reply msg belonged to a transaction of ours. */
+bool tm_reply_received(struct ksr_msg *msg);
+/*
+ * Branch b has its final code now (a reply, a timeout): when every branch has one, pick
+ * the best, run failure_route, and relay or send the winner (lock held).
+ */
+void tm_branch_final(struct tm_cell *t);
+/* The winning branch by RFC 3261 16.7 among t's branches, or -1 when none is final. */
+int tm_best_branch(struct tm_cell *t);
 
 #endif
