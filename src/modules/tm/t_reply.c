@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/mem/arena.h"
 #include "core/msg/dset.h"
 #include "core/msg/edit.h"
 #include "core/parser/msg.h"
@@ -84,6 +85,52 @@ static void run_failure(struct tm_cell *t, int w, const char *name)
 	ksr_program_unref(prog);
 }
 
+/*
+ * The winner w is a 401 or 407: the challenges of the other branches' 401 and 407 replies
+ * go with it (RFC 3261 16.7 step 7), so the caller can answer them all. The relayed
+ * bytes of w with the others' WWW-Authenticate and Proxy-Authenticate lines added, in
+ * t's arena; 0, or -errno (w goes as it came).
+ */
+static int merge_challenges(struct tm_cell *t, int w, struct ksr_str *ret)
+{
+	struct tm_ubranch *wb = t->branches[w];
+	struct ksr_msg m;
+	char *buf;
+	int added = 0, r;
+
+	if (!(buf = ksr_arena_alloc_nz(t->arena, wb->reply_len + 1)))
+		return -ENOMEM;
+	memcpy(buf, wb->reply, wb->reply_len);
+	buf[wb->reply_len] = '\0';
+	if ((r = ksr_msg_parse(&m, buf, wb->reply_len, t->arena, NULL)) < 0)
+		return r;
+	for (unsigned int i = 0; i < t->nbranches; i++) {
+		struct tm_ubranch *b = t->branches[i];
+		struct ksr_msg o;
+		char *obuf;
+
+		if ((int)i == w || b->local || !b->reply ||
+		    (b->final_code != 401 && b->final_code != 407))
+			continue;
+		if (!(obuf = ksr_arena_alloc_nz(t->arena, b->reply_len + 1)))
+			return -ENOMEM;
+		memcpy(obuf, b->reply, b->reply_len);
+		obuf[b->reply_len] = '\0';
+		if (ksr_msg_parse(&o, obuf, b->reply_len, t->arena, NULL) < 0)
+			continue;
+		for (struct ksr_hdr *h = o.headers; h; h = h->next) {
+			if (h->type != KSR_HDR_WWWAUTH && h->type != KSR_HDR_PROXYAUTHENTICATE)
+				continue;
+			if ((r = ksr_msg_add_hdr(&m, h->line, KSR_HDR_APPEND)) < 0)
+				return r;
+			added++;
+		}
+	}
+	if (!added)
+		return -ENOENT;
+	return ksr_msg_build(&m, ret);
+}
+
 static bool all_final(const struct tm_cell *t)
 {
 	for (unsigned int i = 0; i < t->nbranches; i++)
@@ -113,10 +160,17 @@ void tm_branch_final(struct tm_cell *t)
 		w = tm_best_branch(t);
 	}
 	b = t->branches[w];
-	if (b->local || !b->reply)
+	if (b->local || !b->reply) {
 		tm_local_reply(t, t->req, b->final_code);
-	else
-		tm_send_reply(t, NULL, b->reply, b->reply_len, b->final_code, false);
+	} else {
+		struct ksr_str merged;
+
+		if ((b->final_code == 401 || b->final_code == 407) &&
+		    merge_challenges(t, w, &merged) == 0)
+			tm_send_reply(t, NULL, merged.s, merged.len, b->final_code, false);
+		else
+			tm_send_reply(t, NULL, b->reply, b->reply_len, b->final_code, false);
+	}
 }
 
 /* onreply_route[name] of t on reply msg from branch b: false when it dropped the reply. */
