@@ -79,6 +79,7 @@ static void run_failure(struct tm_cell *t, int w, const char *name)
 	tm_ctx = (struct tm_ctx){t, w, t->branches[w]->final_code, KSR_ROUTE_FAILURE};
 	t->in_failure = true;
 	t->fail_branch = w;
+	t->fail_reply = NULL;
 	ksr_run_route(prog, rt, t->req, KSR_ROUTE_FAILURE);
 	t->in_failure = false;
 	tm_ctx = saved;

@@ -448,3 +448,40 @@ int tm_api_by_callid(struct ksr_str callid, unsigned int cseq, unsigned int code
 	tm_unref(t);
 	return r;
 }
+
+struct ksr_msg *tm_api_request_of(struct ksr_msg *msg)
+{
+	struct tm_cell *t = cur(msg);
+
+	/* for a reply only, as Kamailio 5.6 (a request route has the request itself) */
+	return t && msg->type == KSR_MSG_REPLY ? t->req : NULL;
+}
+
+struct ksr_msg *tm_api_reply_of(struct ksr_msg *msg)
+{
+	struct tm_cell *t = tm_ctx.t;
+	struct tm_ubranch *b;
+	struct ksr_msg *m;
+	char *buf;
+
+	if (msg->type == KSR_MSG_REPLY)
+		return msg;
+	if (!t || tm_ctx.route_type != KSR_ROUTE_FAILURE || tm_ctx.branch < 0 ||
+	    (unsigned int)tm_ctx.branch >= t->nbranches)
+		return NULL;
+	if (t->fail_reply)
+		return t->fail_reply;
+	b = t->branches[tm_ctx.branch];
+	if (b->local || !b->reply)
+		return NULL;
+	/* parsed once per failure_route run, in the transaction's arena (its lock is held) */
+	if (!(m = ksr_arena_alloc(t->arena, sizeof(*m))) ||
+	    !(buf = ksr_arena_alloc_nz(t->arena, b->reply_len + 1)))
+		return NULL;
+	memcpy(buf, b->reply, b->reply_len);
+	buf[b->reply_len] = '\0';
+	if (ksr_msg_parse(m, buf, b->reply_len, t->arena, NULL) < 0)
+		return NULL;
+	t->fail_reply = m;
+	return m;
+}

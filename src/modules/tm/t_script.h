@@ -38,5 +38,7 @@ int tm_api_cancel_branches(struct ksr_msg *msg, enum tm_cancel_which which);
 int tm_api_flush_flags(struct ksr_msg *msg);
 int tm_api_by_callid(struct ksr_str callid, unsigned int cseq, unsigned int code,
 		     struct ksr_str reason, int flag);
+struct ksr_msg *tm_api_request_of(struct ksr_msg *msg);
+struct ksr_msg *tm_api_reply_of(struct ksr_msg *msg);
 
 #endif

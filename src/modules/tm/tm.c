@@ -208,6 +208,8 @@ static const struct tm_api api = {
         .cancel_branches = tm_api_cancel_branches,
         .flush_flags = tm_api_flush_flags,
         .by_callid = tm_api_by_callid,
+        .request_of = tm_api_request_of,
+        .reply_of = tm_api_reply_of,
 };
 
 static int mod_init(void)

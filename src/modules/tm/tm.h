@@ -124,6 +124,7 @@ struct tm_cell {
 	bool expired; /* a branch timed out */
 	bool in_failure; /* failure_route runs */
 	int fail_branch; /* the winning branch failure_route sees; -1 none */
+	struct ksr_msg *fail_reply; /* its reply parsed, for $T_rpl() (in arena) */
 };
 
 /*

@@ -45,6 +45,14 @@ struct tm_api {
 	 */
 	int (*by_callid)(struct ksr_str callid, unsigned int cseq, unsigned int code,
 			 struct ksr_str reason, int flag);
+	/*
+	 * For $T_req() and $T_rpl() in the routes tm runs: the transaction's copy of the
+	 * request (for a reply msg only, as Kamailio 5.6), and the reply the script looks
+	 * at (the received one in onreply_route, the winning one in failure_route, parsed).
+	 * NULL when there is none (no relayed transaction, a reply of ours).
+	 */
+	struct ksr_msg *(*request_of)(struct ksr_msg *msg);
+	struct ksr_msg *(*reply_of)(struct ksr_msg *msg);
 };
 
 #endif

@@ -14,6 +14,7 @@
 #include "core/module/module.h"
 #include "core/msg/reply.h"
 #include "core/parser/msg.h"
+#include "core/pv/pv.h"
 #include "core/receive.h"
 #include "core/route/program.h"
 #include "../tm/tm_api.h"
@@ -245,6 +246,43 @@ static int pv_reply_code(struct ksr_msg *msg, const struct ksr_pv_spec *spec,
 	return int_val(tm->info(msg, &i) == 0 ? (long)i.code : 0, ret);
 }
 
+/* $T_req(pv), $T_rpl(pv): the inner pseudo-variable, parsed once. */
+static int pv_inner_parse(struct ksr_pv_spec *spec, struct ksr_arena *arena,
+			  const char **ret_err)
+{
+	struct ksr_pv_spec *inner;
+	size_t len;
+	int r = ksr_pv_parse(spec->name, arena, &inner, &len, ret_err);
+
+	if (r < 0)
+		return r;
+	if (len != spec->name.len) {
+		*ret_err = "$T_req() and $T_rpl() take one pseudo-variable";
+		return -EINVAL;
+	}
+	spec->pname = inner;
+	return 0;
+}
+
+static int pv_in(struct ksr_msg *m, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	if (!m) {
+		*ret = (struct ksr_val){0};
+		return 0;
+	}
+	return ksr_pv_get(m, spec->pname, ret);
+}
+
+static int pv_t_req(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	return pv_in(tm->request_of(msg), spec, ret);
+}
+
+static int pv_t_rpl(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
+{
+	return pv_in(tm->reply_of(msg), spec, ret);
+}
+
 /* $T(name): id_index, id_label, reply_code, branch_index, reply_type */
 enum { T_ID_INDEX = 1, T_ID_LABEL, T_REPLY_CODE, T_BRANCH_INDEX, T_REPLY_TYPE };
 
@@ -328,6 +366,14 @@ static const struct ksr_pv_export pvs[] = {
         {.name = "T_branch_idx", .get = pv_branch_idx},
         {.name = "T_reply_code", .get = pv_reply_code},
         {.name = "T", .get = pv_t, .parse_name = pv_t_parse, .flags = KSR_PV_NAME_REQUIRED},
+        {.name = "T_req",
+         .get = pv_t_req,
+         .parse_name = pv_inner_parse,
+         .flags = KSR_PV_NAME_REQUIRED},
+        {.name = "T_rpl",
+         .get = pv_t_rpl,
+         .parse_name = pv_inner_parse,
+         .flags = KSR_PV_NAME_REQUIRED},
         {0},
 };
 
