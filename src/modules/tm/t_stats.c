@@ -118,7 +118,38 @@ static void rpc_hash_stats(struct ksr_rpc_ctx *ctx)
 	ksr_rpc_add_int(ctx, s, "current", (long)tm_count());
 }
 
+/* tm.cancel(callid, cseq): CANCEL the branches of that INVITE transaction. */
+static void rpc_cancel(struct ksr_rpc_ctx *ctx)
+{
+	struct ksr_str callid, cseq_s;
+	unsigned long cseq = 0;
+	struct tm_cell *t;
+
+	if (ksr_rpc_param_str(ctx, &callid) < 0 || ksr_rpc_param_str(ctx, &cseq_s) < 0) {
+		ksr_rpc_fault(ctx, 400, "callid and cseq expected");
+		return;
+	}
+	for (size_t i = 0; i < cseq_s.len; i++) {
+		if (cseq_s.s[i] < '0' || cseq_s.s[i] > '9' || cseq > 0xfffffffUL) {
+			ksr_rpc_fault(ctx, 400, "bad cseq");
+			return;
+		}
+		cseq = cseq * 10 + (unsigned long)(cseq_s.s[i] - '0');
+	}
+	if (!cseq_s.len || !(t = tm_lookup_callid(callid, (unsigned int)cseq))) {
+		ksr_rpc_fault(ctx, 404, "Transaction not found");
+		return;
+	}
+	pthread_mutex_lock(&t->lock);
+	t->canceled = true;
+	tm_cancel_branches(t);
+	pthread_mutex_unlock(&t->lock);
+	tm_unref(t);
+	ksr_rpc_add_str(ctx, NULL, NULL, ksr_str_make("200 OK", 6));
+}
+
 const struct ksr_rpc_export tm_rpcs[] = {
+	{"tm.cancel", rpc_cancel, "CANCEL the branches of an INVITE transaction: callid, cseq."},
 	{"tm.stats", rpc_stats, "Statistics of the transactions."},
 	{"tm.list", rpc_list, "The transactions in the table."},
 	{"tm.hash_stats", rpc_hash_stats, "How full the transaction table's buckets are."},
