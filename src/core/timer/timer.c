@@ -21,6 +21,8 @@
 #define WHEEL_MASK (WHEEL_SLOTS - 1)
 #define MAP_WORDS (WHEEL_SLOTS / 64)
 
+#define SLACK_MS 4 /* the timer thread wakes at most this often (timer_main) */
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER; /* the thread: something changed */
 static pthread_cond_t done = PTHREAD_COND_INITIALIZER; /* ksr_timer_del: a callback ended */
@@ -30,6 +32,12 @@ static size_t narmed;
 static uint64_t processed; /* every slot up to this ms has been run */
 static uint64_t sleep_until; /* when the thread wakes up unless told sooner */
 static struct ksr_timer *running; /* whose callback runs now, on the thread */
+/*
+ * Where the scan of the slot being run goes on after a callback: unlinking that timer
+ * moves it along, so that a callback disarming other timers of the slot (tm's end of a
+ * transaction disarms its branches') does not make the scan start over.
+ */
+static struct ksr_timer *scan_next;
 static bool running_deleted; /* ... and it was disarmed meanwhile: no re-arm */
 static pthread_t thread;
 static bool started, stopping;
@@ -63,6 +71,8 @@ static void unlink_locked(struct ksr_timer *t)
 {
 	unsigned int s = (unsigned int)(t->expires & WHEEL_MASK);
 
+	if (t == scan_next)
+		scan_next = t->next;
 	if (t->prev)
 		t->prev->next = t->next;
 	else
@@ -134,6 +144,23 @@ bool ksr_timer_del(struct ksr_timer *t)
 	return was;
 }
 
+bool ksr_timer_cancel(struct ksr_timer *t)
+{
+	bool was = false;
+
+	pthread_mutex_lock(&lock);
+	if (t->armed) {
+		unlink_locked(t);
+		was = true;
+	}
+	if (t == running) {
+		running_deleted = true;
+		was = true;
+	}
+	pthread_mutex_unlock(&lock);
+	return was;
+}
+
 bool ksr_timer_is_armed(const struct ksr_timer *t)
 {
 	bool armed;
@@ -144,19 +171,22 @@ bool ksr_timer_is_armed(const struct ksr_timer *t)
 	return armed;
 }
 
-/* Run what is due in slot ms (timers of later rounds stay). Called with the lock held. */
+/*
+ * Run what is due in slot ms (timers of later rounds stay). Called with the lock held.
+ * Timers a callback arms go to later slots (their expiry is past `processed`), so the
+ * scan only has to survive unlinks, which scan_next follows.
+ */
 static void run_slot_locked(uint64_t ms)
 {
-	struct ksr_timer *t, *next;
 	unsigned int s = (unsigned int)(ms & WHEEL_MASK);
+	struct ksr_timer *t;
 
-	for (t = slots[s]; t; t = next) {
+	for (t = slots[s]; t; t = scan_next) {
 		unsigned int again;
 
-		if (t->expires > ms) {
-			next = t->next;
+		scan_next = t->next;
+		if (t->expires > ms)
 			continue;
-		}
 		unlink_locked(t);
 		running = t;
 		running_deleted = false;
@@ -167,9 +197,8 @@ static void run_slot_locked(uint64_t ms)
 		if (again && !running_deleted && !t->armed && !stopping)
 			link_locked(t, ms + again > processed ? ms + again : processed + 1);
 		pthread_cond_broadcast(&done);
-		/* the list may have changed while unlocked: start the slot over */
-		next = slots[s];
 	}
+	scan_next = NULL;
 }
 
 /* The first expiry to wake up for: the next non-empty slot after processed. */
@@ -208,6 +237,14 @@ static void *timer_main(void *arg)
 		while (processed < now && !stopping)
 			run_slot_locked(++processed);
 		target = next_wakeup_locked();
+		/*
+		 * Under load nearly every slot holds a timer: waking for each would cost a
+		 * context switch per millisecond. Timers due within SLACK_MS of the last run
+		 * wait for the next one (what a timer is for here tolerates it: tm's are T1,
+		 * 500 ms, and up).
+		 */
+		if (target < now + SLACK_MS)
+			target = now + SLACK_MS;
 		if (target > ksr_timer_now_ms()) {
 			struct timespec ts;
 

@@ -1,5 +1,6 @@
 /*
- * The timer service: one timer thread running a hashed wheel with millisecond slots.
+ * The timer service: one timer thread running a hashed wheel with millisecond slots; it
+ * wakes at most every 4 ms, so a timer fires up to 4 ms late.
  * Modules arm timers for retransmissions, timeouts and periodic jobs; callbacks run on
  * the timer thread, one at a time, and must not block for long.
  */
@@ -36,6 +37,12 @@ int ksr_timer_add(struct ksr_timer *t, unsigned int ms);
  * when t was armed or running.
  */
 bool ksr_timer_del(struct ksr_timer *t);
+/*
+ * Disarm t without waiting for a callback of it that is running (whose re-arm is then
+ * ignored): for a caller holding a lock that callback takes. The object must stay alive
+ * until such a callback has returned. Returns true when t was armed or running.
+ */
+bool ksr_timer_cancel(struct ksr_timer *t);
 /* Whether t is armed. */
 bool ksr_timer_is_armed(const struct ksr_timer *t);
 

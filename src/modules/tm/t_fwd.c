@@ -268,8 +268,10 @@ static unsigned int fr_cb(void *param)
 		b->final_code = t->canceled ? 487 : 408;
 		b->local = true;
 		b->timed_out = true;
+		ksr_timer_cancel(&b->retr);
 		t->expired = true;
 		tm_branch_final(t);
+		tm_release_request(t, false);
 	}
 	pthread_mutex_unlock(&t->lock);
 	return 0;
@@ -295,12 +297,21 @@ void tm_branches_free(struct tm_cell *t)
 		free(b);
 	}
 	t->nbranches = 0;
-	if (t->arena) {
-		ksr_arena_destroy(t->arena);
-		free(t->arena);
-		t->arena = NULL;
-	}
+	tm_set_name(&t->set.on_failure, NULL);
+	tm_set_name(&t->set.on_reply, NULL);
+	tm_set_name(&t->set.on_branch, NULL);
+	tm_release_request(t, true);
+}
+
+void tm_release_request(struct tm_cell *t, bool always)
+{
+	if (!t->arena || (!always && (t->state == TM_PROCEEDING || t->in_failure)))
+		return;
+	ksr_arena_destroy(t->arena);
+	free(t->arena);
+	t->arena = NULL;
 	t->req = NULL;
+	t->fail_reply = NULL;
 }
 
 /* --- t_relay --- */
@@ -482,14 +493,11 @@ static int keep_request(struct tm_cell *t, struct ksr_msg *msg)
 	return tm_set_msg(t->req, t);
 }
 
-static const char *keep_name(struct tm_cell *t, const char *name)
+void tm_set_name(const char **slot, const char *name)
 {
-	size_t n = strlen(name);
-	char *c = ksr_arena_alloc_nz(t->arena, n + 1);
-
-	if (c)
-		memcpy(c, name, n + 1);
-	return c;
+	/* heap copies: they outlive the request's copy and the program that named them */
+	free((char *)*slot);
+	*slot = name ? strdup(name) : NULL;
 }
 
 /* What t_on_*() and t_set_fr() asked for on msg becomes t's. */
@@ -500,11 +508,11 @@ static void take_settings(struct tm_cell *t, struct ksr_msg *msg)
 	if (!s)
 		return;
 	if (s->on_failure)
-		t->set.on_failure = keep_name(t, s->on_failure);
+		tm_set_name(&t->set.on_failure, s->on_failure);
 	if (s->on_reply)
-		t->set.on_reply = keep_name(t, s->on_reply);
+		tm_set_name(&t->set.on_reply, s->on_reply);
 	if (s->on_branch)
-		t->set.on_branch = keep_name(t, s->on_branch);
+		tm_set_name(&t->set.on_branch, s->on_branch);
 	if (s->fr_ms)
 		t->set.fr_ms = s->fr_ms;
 	if (s->fr_inv_ms)
@@ -627,7 +635,7 @@ int tm_relay(struct ksr_msg *msg, struct ksr_str proxy, int proto)
 	pthread_mutex_lock(&t->lock);
 	failure = msg == t->req;
 	if (!failure) {
-		if (t->req) {
+		if (t->req || t->nbranches) {
 			pthread_mutex_unlock(&t->lock);
 			LM_ERR("t_relay: the request was relayed already\n");
 			return -1;
@@ -652,6 +660,7 @@ int tm_relay(struct ksr_msg *msg, struct ksr_str proxy, int proto)
 	if (r < 0 && !failure) {
 		/* nothing went: the caller is answered here, and the script ends (upstream's) */
 		tm_local_reply(t, msg, code);
+		tm_release_request(t, false);
 		pthread_mutex_unlock(&t->lock);
 		return 0;
 	}

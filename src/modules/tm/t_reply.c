@@ -156,6 +156,7 @@ void tm_branch_final(struct tm_cell *t)
 		/* one run per arming: failure_route arms it again for the next step */
 		t->set.on_failure = NULL;
 		run_failure(t, w, name);
+		free((char *)name);
 		if (t->state != TM_PROCEEDING || !all_final(t))
 			return; /* it replied, or the new branches decide */
 		w = tm_best_branch(t);
@@ -215,6 +216,9 @@ static void provisional(struct tm_cell *t, struct tm_ubranch *b, struct ksr_msg 
 	bool first = !b->last_code;
 
 	b->last_code = code;
+	/* an INVITE is no longer sent again once it rings (timer A) */
+	if (t->invite && !b->cancel_sent)
+		ksr_timer_cancel(&b->retr);
 	if (b->cancel_pending)
 		tm_cancel_branches(t); /* the CANCEL may go now */
 	/* the INVITE rings: fr_inv_timer from now on (timer B's extension, upstream's) */
@@ -238,7 +242,11 @@ static void final(struct tm_cell *t, struct tm_ubranch *b, struct ksr_msg *msg, 
 	b->last_code = code;
 	b->final_code = code;
 	b->local = false;
-	if (out.len && (b->reply = malloc(out.len))) {
+	/* done: no retransmission, no timeout (the callbacks would find nothing to do) */
+	ksr_timer_cancel(&b->retr);
+	ksr_timer_cancel(&b->fr);
+	/* a 2xx goes at once; the others wait for the best to be picked */
+	if (code >= 300 && out.len && (b->reply = malloc(out.len))) {
 		memcpy(b->reply, out.s, out.len);
 		b->reply_len = out.len;
 	}
@@ -311,6 +319,7 @@ bool tm_reply_received(struct ksr_msg *msg)
 	} else {
 		final(t, b, msg, code);
 	}
+	tm_release_request(t, false);
 	pthread_mutex_unlock(&t->lock);
 	if (!tm_relayed_now)
 		tm_stat(TM_ST_RPL_ABSORBED, 1);

@@ -121,18 +121,11 @@ static int set_route(struct ksr_msg *msg, const char *name, int which)
 
 	if (t) {
 		/* the names are the program's; the transaction keeps a copy */
-		size_t len = strlen(name);
-		char *c = t->arena ? ksr_arena_alloc_nz(t->arena, len + 1) : NULL;
-
-		if (!c)
-			return -1;
-		memcpy(c, name, len + 1);
-		if (which == 0)
-			t->set.on_failure = c;
-		else if (which == 1)
-			t->set.on_reply = c;
-		else
-			t->set.on_branch = c;
+		pthread_mutex_lock(&t->lock);
+		tm_set_name(which == 0 ? &t->set.on_failure
+				       : which == 1 ? &t->set.on_reply : &t->set.on_branch,
+			    name);
+		pthread_mutex_unlock(&t->lock);
 		return 1;
 	}
 	if (!(s = tm_settings_of(msg, true)))

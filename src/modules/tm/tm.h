@@ -13,8 +13,8 @@
  * Locking: each cell has one recursive lock, held while its state changes and while the
  * script runs for it (branch_route, onreply_route, failure_route), so that a reply and
  * the timer never race a t_relay() in progress. Its timers' callbacks take it; so no
- * thread holding it waits for a timer callback (ksr_timer_del): callbacks find out from
- * the state that they have nothing left to do.
+ * thread holding it waits for a timer callback: it disarms with ksr_timer_cancel(), and
+ * a callback already running finds out from the state that it has nothing left to do.
  */
 #ifndef KSR_MODULES_TM_TM_H
 #define KSR_MODULES_TM_TM_H
@@ -119,7 +119,7 @@ struct tm_cell {
 	struct ksr_msg *req; /* the request's copy (core/msg/clone.h); NULL before t_relay */
 	struct tm_ubranch *branches[TM_MAX_BRANCHES];
 	unsigned int nbranches;
-	struct tm_settings set; /* names copied into arena */
+	struct tm_settings set; /* the route names are heap copies (tm_set_name) */
 	bool canceled; /* the caller sent CANCEL */
 	bool expired; /* a branch timed out */
 	bool in_failure; /* failure_route runs */
@@ -240,6 +240,14 @@ void tm_cancel_branches(struct tm_cell *t);
 void tm_cancel_branch(struct tm_ubranch *b);
 /* The ACK of a non-2xx final reply (its To line) to branch b, sent hop by hop. */
 void tm_send_ack(struct tm_ubranch *b, struct ksr_str to_line);
+/* Set a route name of t's settings (a heap copy; NULL clears). */
+void tm_set_name(const char **slot, const char *name);
+/*
+ * Free t's copy of the request once t has its final reply and failure_route does not run
+ * (always: at the end): nothing needs it any more, and it is most of a transaction's
+ * memory. Lock held.
+ */
+void tm_release_request(struct tm_cell *t, bool always);
 /* The branch timers' callbacks are armed in t_fwd.c; the end timer disarms them. */
 void tm_branches_stop(struct tm_cell *t);
 void tm_branches_free(struct tm_cell *t);

@@ -200,6 +200,77 @@ static void test_armed_before_start(void **state)
 	assert_true(b.fired_at >= b.due);
 }
 
+/* A callback that disarms the other timers due in its slot (as tm's end of a transaction). */
+static struct probe *victims[3];
+
+static unsigned int killer_cb(void *param)
+{
+	struct probe *p = param;
+
+	for (int i = 0; i < 3; i++)
+		ksr_timer_del(&victims[i]->t);
+	atomic_fetch_add(&p->fired, 1);
+	return 0;
+}
+
+static void test_callback_disarms_slot_mates(void **state)
+{
+	struct probe killer, v[3], after, survivor;
+
+	/*
+	 * All due in one millisecond (armed in one go): a slot runs newest first, so the
+	 * killer runs first, the victims come after it and the survivor last. Once the
+	 * killer has disarmed the victims, the scan must still reach the survivor.
+	 */
+	arm(&survivor, 50);
+	for (int i = 0; i < 3; i++) {
+		arm(&v[i], 50);
+		victims[i] = &v[i];
+	}
+	memset(&killer, 0, sizeof(killer));
+	ksr_timer_init(&killer.t, killer_cb, &killer);
+	assert_int_equal(ksr_timer_add(&killer.t, 50), 0);
+	arm(&after, 120);
+	assert_int_equal(wait_fired(&after, 1), 1);
+	/* the scan went on past the timers the killer disarmed, without running them */
+	assert_int_equal(atomic_load(&killer.fired), 1);
+	assert_int_equal(atomic_load(&survivor.fired), 1);
+	assert_true(survivor.order < after.order);
+	/* a victim armed in an earlier millisecond may have run before the killer; at
+	 * least the ones in the killer's slot did not */
+	int ran = 0;
+	for (int i = 0; i < 3; i++)
+		ran += atomic_load(&v[i].fired);
+	assert_true(ran < 3);
+	for (int i = 0; i < 3; i++)
+		assert_false(ksr_timer_is_armed(&v[i].t));
+}
+
+/* ksr_timer_cancel: disarms an armed timer; on a running one it does not wait. */
+static void test_cancel(void **state)
+{
+	struct probe a, b;
+
+	arm(&a, 30);
+	assert_true(ksr_timer_cancel(&a.t));
+	assert_false(ksr_timer_is_armed(&a.t));
+	assert_false(ksr_timer_cancel(&a.t));
+	arm(&b, 1);
+	b.sleep_us = 300000;
+	b.again = 10;
+	while (!atomic_load(&b.in_cb))
+		usleep(1000);
+	uint64_t t0 = ksr_timer_now_ms();
+	/* the callback sleeps 300 ms: cancel returns at once, and its re-arm is dropped */
+	assert_true(ksr_timer_cancel(&b.t));
+	assert_true(ksr_timer_now_ms() - t0 < 200);
+	usleep(500000);
+	assert_int_equal(atomic_load(&b.fired), 1);
+	assert_false(ksr_timer_is_armed(&b.t));
+	usleep(100000);
+	assert_int_equal(atomic_load(&a.fired), 0);
+}
+
 int main(void)
 {
 #define T(n) cmocka_unit_test_setup_teardown(n, setup, teardown)
@@ -211,6 +282,8 @@ int main(void)
 		T(test_beyond_one_round),
 		T(test_registered_job),
 		T(test_armed_before_start),
+		T(test_callback_disarms_slot_mates),
+		T(test_cancel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
