@@ -123,7 +123,8 @@ int ksr_timer_add(struct ksr_timer *t, unsigned int ms)
 	return 0;
 }
 
-bool ksr_timer_del(struct ksr_timer *t)
+/* Disarm t, and drop the re-arm of its running callback; wait for that one to end. */
+static bool disarm(struct ksr_timer *t, bool wait)
 {
 	bool was = false;
 
@@ -136,7 +137,7 @@ bool ksr_timer_del(struct ksr_timer *t)
 		running_deleted = true;
 		was = true;
 		/* from another thread: the callback may be using what the caller will free */
-		if (!pthread_equal(pthread_self(), thread))
+		if (wait && !pthread_equal(pthread_self(), thread))
 			while (running == t)
 				pthread_cond_wait(&done, &lock);
 	}
@@ -144,21 +145,14 @@ bool ksr_timer_del(struct ksr_timer *t)
 	return was;
 }
 
+bool ksr_timer_del(struct ksr_timer *t)
+{
+	return disarm(t, true);
+}
+
 bool ksr_timer_cancel(struct ksr_timer *t)
 {
-	bool was = false;
-
-	pthread_mutex_lock(&lock);
-	if (t->armed) {
-		unlink_locked(t);
-		was = true;
-	}
-	if (t == running) {
-		running_deleted = true;
-		was = true;
-	}
-	pthread_mutex_unlock(&lock);
-	return was;
+	return disarm(t, false);
 }
 
 bool ksr_timer_is_armed(const struct ksr_timer *t)
