@@ -10,53 +10,24 @@ import json
 import os
 import random
 import re
-import shutil
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon import Run  # noqa: E402
 
 kam, moddir, cfg = sys.argv[1:4]
-work = tempfile.mkdtemp(prefix="tm-rpc-")
+run = Run("tm-rpc-")
+check = run.check
+work = run.work
 rundir = os.path.join(work, "run")
 os.mkdir(rundir)
-failures = []
-proc = None
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 uac = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 uac.bind(("127.0.0.1", 0))
 uas = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 uas.bind(("127.0.0.1", 0))
-
-
-def start():
-    global proc
-    for _ in range(10):
-        port = random.randint(20000, 31999)
-        log = open(os.path.join(work, "kamailio.log"), "a")
-        proc = subprocess.Popen([kam, "-DD", "-E", "-f", cfg, "-L", moddir, "-l",
-                                 "udp:127.0.0.1:%d" % port, "-n", "2", "-Y", rundir,
-                                 "-A", "UAS_PORT=%d" % uas.getsockname()[1]],
-                                stdout=log, stderr=log)
-        for _ in range(50):
-            if os.path.exists(os.path.join(rundir, "kamailio_rpc.sock")):
-                return port
-            if proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    raise SystemExit("the daemon did not start")
 
 
 def rpc(method, *params):
@@ -125,7 +96,9 @@ def stats(port):
 
 
 try:
-    port = start()
+    port = run.start(kam, cfg, moddir,
+                     ["-Y", rundir, "-A", "UAS_PORT=%d" % uas.getsockname()[1]],
+                     lambda: os.path.exists(os.path.join(rundir, "kamailio_rpc.sock")))
     callid = "rpc%d" % random.getrandbits(30)
     invite(port, callid)
     check(status(recv(uac)) == "SIP/2.0 100 trying -- your call is important to us", "100")
@@ -165,14 +138,6 @@ try:
     check(stats(port) == "SIP/2.0 200 uas=1 inuse=1 received=3 relayed=2 absorbed=1 "
           "generated=1 4xx=1", "tmx statistics")
 
-    proc.send_signal(signal.SIGTERM)
-    check(proc.wait(timeout=10) == 0, "the daemon stops cleanly")
+    run.stop()
 finally:
-    if proc and proc.poll() is None:
-        proc.kill()
-        proc.wait()
-    if failures:
-        print("---- daemon log")
-        print(open(os.path.join(work, "kamailio.log")).read()[-6000:])
-    shutil.rmtree(work, ignore_errors=True)
-sys.exit(1 if failures else 0)
+    run.finish()

@@ -10,37 +10,16 @@ Usage: test_tm_uas.py KAMAILIO MODDIR CFG
 import os
 import random
 import re
-import shutil
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon import Run  # noqa: E402
+
 kam, moddir, cfg = sys.argv[1:4]
-work = tempfile.mkdtemp(prefix="tm-uas-")
-failures = []
-proc = None
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def start():
-    global proc
-    for _ in range(10):
-        port = random.randint(20000, 31999)
-        log = open(os.path.join(work, "kamailio.log"), "a")
-        proc = subprocess.Popen([kam, "-DD", "-E", "-f", cfg, "-L", moddir, "-l",
-                                 "udp:127.0.0.1:%d" % port, "-n", "2"], stdout=log, stderr=log)
-        time.sleep(0.5)
-        if proc.poll() is None:
-            return port
-    raise SystemExit("the daemon did not start")
+run = Run("tm-uas-")
+check = run.check
 
 
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -90,7 +69,8 @@ def runs(port):
 
 
 try:
-    port = start()
+    port = run.start(kam, cfg, moddir)
+    time.sleep(0.4)
     # INVITE answered 486: 100 Trying first, then the 486, which comes again (timer G)
     request(port, "INVITE", "busy", "z9hG4bK1a", "c1")
     got = collect(1.0)
@@ -144,14 +124,6 @@ try:
           % [status(m) for _, m in got])
     check(runs(port) == "SIP/2.0 200 runs=5", "a second t_reply() fails")
 
-    proc.send_signal(signal.SIGTERM)
-    check(proc.wait(timeout=10) == 0, "the daemon stops cleanly with transactions alive")
+    run.stop("the daemon stops cleanly with transactions alive")
 finally:
-    if proc and proc.poll() is None:
-        proc.kill()
-        proc.wait()
-    if failures:
-        print("---- daemon log")
-        print(open(os.path.join(work, "kamailio.log")).read()[-6000:])
-    shutil.rmtree(work, ignore_errors=True)
-sys.exit(1 if failures else 0)
+    run.finish()
