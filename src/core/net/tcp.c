@@ -15,6 +15,7 @@
  * (round robin) that reads the peer's answers from then on.
  */
 #include "core/net/tcp.h"
+#include "core/net/udp.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -216,6 +217,8 @@ int ksr_tcp_send(struct ksr_conn *c, const char *buf, size_t len)
 {
 	int r = 0;
 
+	/* what this worker sent before over UDP goes first */
+	ksr_udp_flush();
 	pthread_mutex_lock(&c->wlock);
 	while (len && !atomic_load(&c->closed)) {
 		ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
@@ -332,6 +335,8 @@ int ksr_tcp_send_to(struct ksr_listener *l, const struct sockaddr *to, socklen_t
 	char dst[80];
 	int fd, r, n = atomic_load(&nworkers);
 
+	/* what this worker sent before over UDP goes first */
+	ksr_udp_flush();
 	if (n <= 0)
 		return -ENETUNREACH; /* no TCP listener, or stopping */
 	c = conn_find(to);

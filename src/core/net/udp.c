@@ -76,6 +76,12 @@ static void batch_flush(struct send_batch *b)
 	b->used = 0;
 }
 
+void ksr_udp_flush(void)
+{
+	if (batch && batch->n)
+		batch_flush(batch);
+}
+
 int ksr_udp_send(struct ksr_listener *l, const struct sockaddr *to, socklen_t to_len,
 		 const char *buf, size_t len)
 {

@@ -17,6 +17,8 @@
 #include "tm.h"
 
 int tm_restart_fr_on_each_reply = 1;
+int tm_failure_reply_mode = 3;
+int tm_remap_503_500 = 1;
 
 /*
  * How good a final code is, lower better (RFC 3261 16.7 step 6): 6xx over the rest, then
@@ -52,7 +54,7 @@ int tm_best_branch(struct tm_cell *t)
 		const struct tm_ubranch *b = t->branches[i];
 		int r;
 
-		if (!b->final_code)
+		if (!b->final_code || b->dropped)
 			continue;
 		r = rank(b);
 		if (best < 0 || r < best_rank) {
@@ -80,10 +82,35 @@ static void run_failure(struct tm_cell *t, int w, const char *name)
 	t->in_failure = true;
 	t->fail_branch = w;
 	t->fail_reply = NULL;
+	t->drop_replies = 0;
 	ksr_run_route(prog, rt, t->req, KSR_ROUTE_FAILURE);
 	t->in_failure = false;
 	tm_ctx = saved;
 	ksr_program_unref(prog);
+}
+
+/*
+ * failure_route started a new serial forking leg at branch `leg`: the replies that no
+ * longer compete, by t_drop_replies() or else failure_reply_mode ('a': every earlier
+ * branch, 'l': those of the last leg, 'n': none).
+ */
+static void drop_replies(struct tm_cell *t, unsigned int leg)
+{
+	static const char by_mode[] = {'n', 'a', 'l', 'a'};
+	char mode = t->drop_replies;
+	unsigned int from = 0;
+
+	if (!mode)
+		mode = tm_failure_reply_mode >= 0 && tm_failure_reply_mode <= 3
+			       ? by_mode[tm_failure_reply_mode]
+			       : 'a';
+	if (mode == 'n')
+		return;
+	if (mode == 'l')
+		from = t->leg;
+	for (unsigned int i = from; i < leg; i++)
+		t->branches[i]->dropped = true;
+	t->leg = leg;
 }
 
 /*
@@ -153,17 +180,28 @@ void tm_branch_final(struct tm_cell *t)
 	if (t->set.on_failure && t->branches[w]->final_code >= 300) {
 		const char *name = t->set.on_failure;
 
+		unsigned int before = t->nbranches;
+
 		/* one run per arming: failure_route arms it again for the next step */
 		t->set.on_failure = NULL;
 		run_failure(t, w, name);
 		free((char *)name);
+		if (t->nbranches > before)
+			drop_replies(t, before);
 		if (t->state != TM_PROCEEDING || !all_final(t))
 			return; /* it replied, or the new branches decide */
 		w = tm_best_branch(t);
+		if (w < 0)
+			return;
 	}
 	b = t->branches[w];
 	if (b->local || !b->reply) {
 		tm_local_reply(t, t->req, b->final_code);
+	} else if (b->final_code == 503 && tm_remap_503_500) {
+		/* RFC 3261 16.7 step 6: a 503 is not passed on; ours is a 500, as upstream's */
+		static const char reason[] = "Service Unavailable";
+
+		tm_reply(t, t->req, 500, ksr_str_make((char *)reason, sizeof(reason) - 1));
 	} else {
 		struct ksr_str merged;
 

@@ -322,6 +322,41 @@ int w_t_branch_replied(struct ksr_msg *msg, const struct ksr_fparam *p)
 	return b && b->last_code ? 1 : -1;
 }
 
+/* t_drop_replies([mode]): 'a' (or none) all, 'l' the last leg's, 'n' none. */
+int fixup_t_drop_replies(struct ksr_fparam *p, int n, const char **ret_err)
+{
+	if (n && !p[0].dynamic && strcmp(p[0].s.s, "a") && strcmp(p[0].s.s, "l") &&
+	    strcmp(p[0].s.s, "n")) {
+		*ret_err = "t_drop_replies takes a, l or n";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int drop_replies(char mode)
+{
+	struct tm_cell *t = tm_ctx.t;
+
+	if (!t || tm_ctx.route_type != KSR_ROUTE_FAILURE)
+		return -1;
+	t->drop_replies = mode;
+	return 1;
+}
+
+int w_t_drop_replies0(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return drop_replies('a');
+}
+
+int w_t_drop_replies1(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	if (strcmp(p[0].s.s, "a") && strcmp(p[0].s.s, "l") && strcmp(p[0].s.s, "n")) {
+		LM_ERR("t_drop_replies: unknown mode '%s'\n", p[0].s.s);
+		return -1;
+	}
+	return drop_replies(p[0].s.s[0]);
+}
+
 /* t_is_set("failure_route" | "branch_route" | "onreply_route") */
 int w_t_is_set(struct ksr_msg *msg, const struct ksr_fparam *p)
 {

@@ -28,6 +28,9 @@ int w_t_any_replied(struct ksr_msg *msg, const struct ksr_fparam *p);
 int w_t_branch_timeout(struct ksr_msg *msg, const struct ksr_fparam *p);
 int w_t_branch_replied(struct ksr_msg *msg, const struct ksr_fparam *p);
 int w_t_is_set(struct ksr_msg *msg, const struct ksr_fparam *p);
+int w_t_drop_replies0(struct ksr_msg *msg, const struct ksr_fparam *p);
+int w_t_drop_replies1(struct ksr_msg *msg, const struct ksr_fparam *p);
+int fixup_t_drop_replies(struct ksr_fparam *p, int n, const char **ret_err);
 int fixup_t_is_set(struct ksr_fparam *p, int n, const char **ret_err);
 
 #include "tm_api.h"

@@ -222,6 +222,10 @@ static int mod_init(void)
 		       "fr_inv_timer above 0\n");
 		return -EINVAL;
 	}
+	if (tm_failure_reply_mode < 0 || tm_failure_reply_mode > 3) {
+		LM_ERR("failure_reply_mode must be 0, 1, 2 or 3\n");
+		return -EINVAL;
+	}
 	if ((r = tm_table_init()) < 0 || (r = tm_stats_init()) < 0)
 		return r;
 	return ksr_receive_add_reply_handler(tm_reply_received);
@@ -270,6 +274,8 @@ static const struct ksr_cmd_export cmds[] = {
         {"t_branch_timeout", w_t_branch_timeout, {KSR_PT_NONE}, NULL, KSR_ROUTE_FAILURE},
         {"t_branch_replied", w_t_branch_replied, {KSR_PT_NONE}, NULL, KSR_ROUTE_FAILURE},
         {"t_is_set", w_t_is_set, {STR}, fixup_t_is_set, TM_ROUTES},
+        {"t_drop_replies", w_t_drop_replies0, {KSR_PT_NONE}, NULL, KSR_ROUTE_FAILURE},
+        {"t_drop_replies", w_t_drop_replies1, {STR}, fixup_t_drop_replies, KSR_ROUTE_FAILURE},
         {0},
 };
 
@@ -284,6 +290,8 @@ static const struct ksr_param_export params[] = {
         {"auto_inv_100", KSR_MP_INT, &tm_auto_inv_100, NULL},
         {"auto_inv_100_reason", KSR_MP_STR, &tm_auto_inv_100_reason, NULL},
         {"restart_fr_on_each_reply", KSR_MP_INT, &tm_restart_fr_on_each_reply, NULL},
+        {"failure_reply_mode", KSR_MP_INT, &tm_failure_reply_mode, NULL},
+        {"remap_503_500", KSR_MP_INT, &tm_remap_503_500, NULL},
         {0},
 };
 

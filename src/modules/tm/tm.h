@@ -35,7 +35,7 @@
 extern int tm_fr_timer, tm_fr_inv_timer, tm_wt_timer, tm_retr_timer1, tm_retr_timer2;
 extern int tm_max_inv_lifetime, tm_max_noninv_lifetime, tm_auto_inv_100;
 extern char *tm_auto_inv_100_reason;
-extern int tm_restart_fr_on_each_reply;
+extern int tm_restart_fr_on_each_reply, tm_failure_reply_mode, tm_remap_503_500;
 
 /* Branches of one transaction at most, serial forking included. */
 #define TM_MAX_BRANCHES 32
@@ -61,6 +61,7 @@ struct tm_ubranch {
 	size_t reply_len;
 	bool local; /* final_code is ours: no reply came */
 	bool timed_out; /* ... because fr_timer or fr_inv_timer fired */
+	bool dropped; /* its reply no longer competes for the best (failure_reply_mode) */
 	bool cancel_pending; /* to CANCEL once a provisional reply comes (RFC 3261 9.1) */
 	bool cancel_sent;
 	struct ksr_timer retr; /* timers A and E */
@@ -123,6 +124,8 @@ struct tm_cell {
 	bool canceled; /* the caller sent CANCEL */
 	bool expired; /* a branch timed out */
 	bool in_failure; /* failure_route runs */
+	unsigned int leg; /* the first branch of the last serial forking leg */
+	char drop_replies; /* t_drop_replies() in this failure_route: 'a', 'l', 'n'; 0 none */
 	int fail_branch; /* the winning branch failure_route sees; -1 none */
 	struct ksr_msg *fail_reply; /* its reply parsed, for $T_rpl() (in arena) */
 };
