@@ -282,8 +282,10 @@ static unsigned int fr_cb(void *param)
 		b->local = true;
 		b->timed_out = true;
 		ksr_timer_cancel(&b->retr);
-		t->expired = true;
-		tm_branch_final(t);
+		if (!b->replicate) {
+			t->expired = true;
+			tm_branch_final(t);
+		}
 		tm_release_request(t, false);
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -620,6 +622,53 @@ static int relay_cancel(struct ksr_msg *msg, struct tm_cell *inv)
 	return 1;
 }
 
+int tm_save_request(struct ksr_msg *msg)
+{
+	struct tm_cell *t = tm_of_msg(msg);
+	int r = -1;
+
+	if (!t) {
+		LM_ERR("t_save_lumps: no transaction (t_newtran first)\n");
+		return -1;
+	}
+	pthread_mutex_lock(&t->lock);
+	if (t->req == msg || t->relayed) {
+		LM_ERR("t_save_lumps: the request was relayed already\n");
+	} else {
+		/* a later save replaces the earlier */
+		tm_release_request(t, true);
+		r = keep_request(t, msg) < 0 ? -1 : 1;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+int tm_replicate(struct ksr_msg *msg, struct ksr_str target, int proto)
+{
+	struct target tg = {ksr_msg_cur_ruri(msg), msg->dst_uri, KSR_STR_NULL, msg->send_socket,
+			    msg->bflags};
+	unsigned int code;
+	struct tm_cell *t;
+	int r;
+
+	if (msg->type != KSR_MSG_REQUEST || msg->first.req.method_id == KSR_METHOD_ACK ||
+	    msg->first.req.method_id == KSR_METHOD_CANCEL) {
+		LM_ERR("t_replicate: not for ACK or CANCEL\n");
+		return -1;
+	}
+	if (!(t = tm_of_msg(msg))) {
+		if ((r = tm_newtran(msg)) <= 0)
+			return r;
+		t = tm_of_msg(msg);
+	}
+	pthread_mutex_lock(&t->lock);
+	r = add_branch(t, msg, &tg, target, proto, &code);
+	if (r > 0)
+		t->branches[t->nbranches - 1]->replicate = true;
+	pthread_mutex_unlock(&t->lock);
+	return r > 0 ? 1 : -1;
+}
+
 int tm_relay(struct ksr_msg *msg, struct ksr_str proxy, int proto)
 {
 	unsigned int code = 500;
@@ -648,12 +697,14 @@ int tm_relay(struct ksr_msg *msg, struct ksr_str proxy, int proto)
 	pthread_mutex_lock(&t->lock);
 	failure = msg == t->req;
 	if (!failure) {
-		if (t->req || t->nbranches) {
+		if (t->relayed) {
 			pthread_mutex_unlock(&t->lock);
 			LM_ERR("t_relay: the request was relayed already\n");
 			return -1;
 		}
-		if ((r = keep_request(t, msg)) < 0) {
+		t->relayed = true;
+		/* t_save_lumps() may have made the copy already */
+		if (!t->req && (r = keep_request(t, msg)) < 0) {
 			pthread_mutex_unlock(&t->lock);
 			LM_ERR("t_relay: cannot keep the request: %s\n", strerror(-r));
 			return -1;

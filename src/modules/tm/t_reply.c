@@ -54,7 +54,7 @@ int tm_best_branch(struct tm_cell *t)
 		const struct tm_ubranch *b = t->branches[i];
 		int r;
 
-		if (!b->final_code || b->dropped)
+		if (!b->final_code || b->dropped || b->replicate)
 			continue;
 		r = rank(b);
 		if (best < 0 || r < best_rank) {
@@ -162,7 +162,7 @@ static int merge_challenges(struct tm_cell *t, int w, struct ksr_str *ret)
 static bool all_final(const struct tm_cell *t)
 {
 	for (unsigned int i = 0; i < t->nbranches; i++)
-		if (!t->branches[i]->final_code)
+		if (!t->branches[i]->final_code && !t->branches[i]->replicate)
 			return false;
 	return true;
 }
@@ -320,6 +320,57 @@ static void late_final(struct tm_cell *t, struct tm_ubranch *b, struct ksr_msg *
 	}
 }
 
+/* A reply to a t_replicate() branch: kept from the caller; its transaction goes on. */
+static void replicated(struct tm_cell *t, struct tm_ubranch *b, struct ksr_msg *msg,
+		       unsigned int code)
+{
+	if (code < 200) {
+		if (!b->final_code) {
+			b->last_code = code;
+			if (t->invite)
+				ksr_timer_cancel(&b->retr);
+		}
+		return;
+	}
+	if (t->invite && code >= 300 && msg->h_to) {
+		if (b->ack)
+			ksr_dest_send(&b->dest, b->listener, b->ack, b->ack_len);
+		else
+			tm_send_ack(b, msg->h_to->line);
+	}
+	if (!b->final_code) {
+		b->last_code = b->final_code = code;
+		ksr_timer_cancel(&b->retr);
+		ksr_timer_cancel(&b->fr);
+	}
+}
+
+char *tm_on_sl_reply;
+
+/*
+ * A reply of no transaction of ours: onreply_route[on_sl_reply] first; `drop` or a
+ * return of 0 there keeps the core from relaying it statelessly.
+ */
+static bool sl_reply(struct ksr_msg *msg)
+{
+	struct ksr_program *prog;
+	const struct ksr_route *rt;
+	enum ksr_run_status st;
+	int rc = 1;
+
+	if (!tm_on_sl_reply)
+		return false;
+	prog = ksr_program_acquire();
+	rt = prog ? ksr_program_find_onreply_route(prog, tm_on_sl_reply) : NULL;
+	if (!rt) {
+		ksr_program_unref(prog);
+		return false;
+	}
+	st = ksr_run_route_rc(prog, rt, msg, KSR_ROUTE_ONREPLY, &rc);
+	ksr_program_unref(prog);
+	return st == KSR_RUN_DROP || st == KSR_RUN_EXIT || rc == 0;
+}
+
 bool tm_reply_received(struct ksr_msg *msg)
 {
 	unsigned int hash, label, idx, code = msg->first.rpl.code;
@@ -329,9 +380,9 @@ bool tm_reply_received(struct ksr_msg *msg)
 	struct tm_cell *t;
 
 	if (ksr_msg_via1(msg, &via) < 0 || tm_branch_decode(via->branch, &hash, &label, &idx) < 0)
-		return false;
+		return sl_reply(msg);
 	if (!(t = tm_lookup_label(hash, label)))
-		return false; /* gone: the core relays it statelessly (a late 2xx) */
+		return sl_reply(msg); /* gone: the core relays it statelessly (a late 2xx) */
 	if (ksr_msg_cseq(msg, &cseq) < 0) {
 		tm_unref(t);
 		return true;
@@ -350,6 +401,9 @@ bool tm_reply_received(struct ksr_msg *msg)
 	} else if (cseq->method_id != t->method) {
 		LM_DBG("reply to %.*s for a transaction of another method\n",
 		       KSR_STR_FMT(cseq->method));
+	} else if (b->replicate) {
+		/* t_replicate(): its replies go nowhere and run no route (upstream's) */
+		replicated(t, b, msg, code);
 	} else if (b->final_code) {
 		late_final(t, b, msg, code);
 	} else if (code < 200) {

@@ -77,6 +77,46 @@ int w_t_relay_to_tcp2(struct ksr_msg *msg, const struct ksr_fparam *p)
 	return relay_to(msg, p, IPPROTO_TCP);
 }
 
+/* t_replicate([uri]), t_replicate(host, port), t_replicate_udp/tcp(host, port) */
+static int replicate_to(struct ksr_msg *msg, const struct ksr_fparam *p, int proto)
+{
+	struct ksr_str target = KSR_STR_NULL;
+
+	if (p && proxy_uri(msg, &p[0], p[1].i, &target) < 0)
+		return -1;
+	return tm_replicate(msg, target, proto);
+}
+
+int w_t_replicate0(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return replicate_to(msg, NULL, 0);
+}
+
+int w_t_replicate1(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return tm_replicate(msg, p[0].s, 0);
+}
+
+int w_t_replicate2(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return replicate_to(msg, p, 0);
+}
+
+int w_t_replicate_udp(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return replicate_to(msg, p, IPPROTO_UDP);
+}
+
+int w_t_replicate_tcp(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return replicate_to(msg, p, IPPROTO_TCP);
+}
+
+int w_t_save_lumps(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	return tm_save_request(msg);
+}
+
 /* --- t_on_failure, t_on_reply, t_on_branch --- */
 
 static int fixup_route(struct ksr_fparam *p, struct ksr_route *(*find)(struct ksr_program *,

@@ -260,6 +260,12 @@ static const struct ksr_cmd_export cmds[] = {
         {"t_relay_to_udp", w_t_relay_to_udp2, {STR, INT}, NULL, REQ_FAIL},
         {"t_relay_to_tcp", w_t_relay_to_tcp, {KSR_PT_NONE}, NULL, REQ_FAIL},
         {"t_relay_to_tcp", w_t_relay_to_tcp2, {STR, INT}, NULL, REQ_FAIL},
+        {"t_replicate", w_t_replicate0, {KSR_PT_NONE}, NULL, REQ_FAIL},
+        {"t_replicate", w_t_replicate1, {STR}, NULL, REQ_FAIL},
+        {"t_replicate", w_t_replicate2, {STR, INT}, NULL, REQ_FAIL},
+        {"t_replicate_udp", w_t_replicate_udp, {STR, INT}, NULL, REQ_FAIL},
+        {"t_replicate_tcp", w_t_replicate_tcp, {STR, INT}, NULL, REQ_FAIL},
+        {"t_save_lumps", w_t_save_lumps, {KSR_PT_NONE}, NULL, REQ},
         {"t_on_failure", w_t_on_failure, {STR}, fixup_t_on_failure, TM_ROUTES},
         {"t_on_reply", w_t_on_reply, {STR}, fixup_t_on_reply, TM_ROUTES},
         {"t_on_branch", w_t_on_branch, {STR}, fixup_t_on_branch, REQ_FAIL},
@@ -292,6 +298,7 @@ static const struct ksr_param_export params[] = {
         {"restart_fr_on_each_reply", KSR_MP_INT, &tm_restart_fr_on_each_reply, NULL},
         {"failure_reply_mode", KSR_MP_INT, &tm_failure_reply_mode, NULL},
         {"remap_503_500", KSR_MP_INT, &tm_remap_503_500, NULL},
+        {"on_sl_reply", KSR_MP_STR, &tm_on_sl_reply, NULL},
         {0},
 };
 

@@ -62,6 +62,7 @@ struct tm_ubranch {
 	bool local; /* final_code is ours: no reply came */
 	bool timed_out; /* ... because fr_timer or fr_inv_timer fired */
 	bool dropped; /* its reply no longer competes for the best (failure_reply_mode) */
+	bool replicate; /* t_replicate(): its replies stay here, it takes no part in the best */
 	bool cancel_pending; /* to CANCEL once a provisional reply comes (RFC 3261 9.1) */
 	bool cancel_sent;
 	struct ksr_timer retr; /* timers A and E */
@@ -122,6 +123,7 @@ struct tm_cell {
 	unsigned int nbranches;
 	struct tm_settings set; /* the route names are heap copies (tm_set_name) */
 	bool canceled; /* the caller sent CANCEL */
+	bool relayed; /* t_relay() ran in the request route */
 	bool expired; /* a branch timed out */
 	bool in_failure; /* failure_route runs */
 	unsigned int leg; /* the first branch of the last serial forking leg */
@@ -237,6 +239,15 @@ struct tm_settings *tm_settings_of(struct ksr_msg *msg, bool create);
  * with a reply), -1 on error.
  */
 int tm_relay(struct ksr_msg *msg, struct ksr_str proxy, int proto);
+/*
+ * t_replicate(): the request, statefully, to target (a sip URI; empty: $du or the R-URI)
+ * over proto (0: the URI's), on a branch whose replies stay here. 1 sent, -1 not.
+ */
+int tm_replicate(struct ksr_msg *msg, struct ksr_str target, int proto);
+/* t_save_lumps(): the copy failure_route's branches are built from, made now. 1 / -1. */
+int tm_save_request(struct ksr_msg *msg);
+/* modparam on_sl_reply: the onreply_route for replies of no transaction (NULL: none). */
+extern char *tm_on_sl_reply;
 /* CANCEL the branches of t that have no final reply (lock held). */
 void tm_cancel_branches(struct tm_cell *t);
 /* CANCEL branch b unless it has its final reply (lock held). */

@@ -2,7 +2,7 @@
 """tm's RPC methods and statistics (rpc.cfg): a ringing INVITE relayed to our socket shows
 in tm.list and tm.stats; tm.cancel CANCELs its branch, and the callee's 487 reaches the
 caller; the tmx statistics count what happened; tm.cancel of what does not exist is a
-fault.
+fault; on_sl_reply's route sees replies of no transaction and can drop them.
 
 Usage: test_tm_rpc.py KAMAILIO MODDIR CFG
 """
@@ -129,7 +129,16 @@ try:
           "CSeq: 7 CANCEL\r\n" in cancel, "the branch gets a CANCEL")
     reply_to(cancel, 200, "OK")
     reply_to(req, 487, "Request Terminated")
-    check(status(recv(uac)) == "SIP/2.0 487 Request Terminated", "the 487 reaches the caller")
+    r487 = recv(uac)
+    check(status(r487) == "SIP/2.0 487 Request Terminated", "the 487 reaches the caller")
+    # our ACK of it, hop by hop (the INVITE's branch): its retransmissions stop
+    tag = re.search(r"\r\nTo: [^\r]*;tag=([^;\r]+)", r487 or "")
+    uac.sendto(("ACK sip:bob@127.0.0.1:%d SIP/2.0\r\n"
+                "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s\r\n"
+                "From: <sip:a@example.com>;tag=fa\r\nTo: <sip:bob@example.com>;tag=%s\r\n"
+                "Call-ID: %s\r\nCSeq: 7 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+                % (port, uac.getsockname()[1], callid, tag.group(1) if tag else "x", callid)).encode(),
+               ("127.0.0.1", port))
     ack = recv(uas)
     check(status(ack) and ack.startswith("ACK ") and "CSeq: 7 ACK\r\n" in ack,
           "the 487 is ACKed hop by hop")
@@ -137,6 +146,25 @@ try:
     # 100 and 180 sent, 180 and 487 relayed, the CANCEL's 200 absorbed
     check(stats(port) == "SIP/2.0 200 uas=1 inuse=1 received=3 relayed=2 absorbed=1 "
           "generated=1 4xx=1", "tmx statistics")
+
+    while recv(uac, 0.3):
+        pass  # a 487 retransmitted before our ACK arrived
+    # replies of no transaction: onreply_route[STRAY] (on_sl_reply) drops a 299; a 298
+    # goes on statelessly to the next Via, which is ours
+    for code in (299, 298):
+        stray = ("SIP/2.0 %d Stray\r\n"
+                 "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKnotours%d\r\n"
+                 "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bKcaller%d\r\n"
+                 "From: <sip:a@example.com>;tag=x\r\nTo: <sip:b@example.com>;tag=y\r\n"
+                 "Call-ID: stray%d\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+                 % (code, port, code, uac.getsockname()[1], code, code))
+        uas.sendto(stray.encode(), ("127.0.0.1", port))
+        got = recv(uac, 1.0)
+        if code == 299:
+            check(got is None, "on_sl_reply: the dropped 299 does not come (%s)" % status(got))
+        else:
+            check(status(got) == "SIP/2.0 298 Stray" and got.count("Via:") == 1,
+                  "on_sl_reply: the 298 is relayed statelessly")
 
     run.stop()
 finally:
