@@ -79,6 +79,8 @@ static int convert_arg(struct compiler *c, struct ksr_call *call, int i, enum ks
 	return 0;
 }
 
+static int compile_expr(struct compiler *c, struct ksr_expr *e);
+
 static int compile_call(struct compiler *c, struct ksr_call *call)
 {
 	const struct ksr_cmd_export *cmd;
@@ -104,6 +106,12 @@ static int compile_call(struct compiler *c, struct ksr_call *call)
 	for (int i = 0; i < call->nargs; i++) {
 		struct ksr_fparam *a = &call->args[i];
 
+		if (call->arg_expr[i]) {
+			/* evaluated on every call; the fixup sees a dynamic parameter */
+			if ((r = compile_expr(c, call->arg_expr[i])) < 0)
+				return r;
+			continue;
+		}
 		if (a->type == KSR_PT_STR && cmd->params[i] != KSR_PT_RAW) {
 			r = compile_fmt(c, a->s.s, a->s.len, call->arg_pos[i], &call->arg_fmt[i]);
 			if (r < 0)

@@ -13,6 +13,7 @@
 
 static struct ksr_action *parse_stmt(struct parser *ps, int *ret);
 static struct ksr_expr *parse_expr(struct parser *ps, int *ret);
+static int binop(const struct ksr_tok *t, int *ret_op);
 
 static struct ksr_expr *new_expr(struct parser *ps, enum ksr_expr_type type, struct ksr_pos pos)
 {
@@ -70,6 +71,42 @@ static int parse_arg(struct parser *ps, struct ksr_call *call)
 	return 0;
 }
 
+/*
+ * An argument: a string, number or pseudo-variable as parse_arg takes it, or, when an
+ * operator follows one, an expression ("sip:" + $var(host) + ":" + PORT), which upstream
+ * accepts too: the lexer goes back to the argument's start and it is parsed as one.
+ */
+static int parse_arg_or_expr(struct parser *ps, struct ksr_call *call)
+{
+	struct ksr_lexer saved = ps->lx;
+	struct ksr_tok saved_tok = ps->tok, t;
+	struct ksr_pos saved_end = ps->prev_end;
+	struct ksr_expr *e;
+	int r, op, n = call->nargs;
+
+	if ((r = parse_arg(ps, call)) < 0)
+		return r;
+	if ((r = peek(ps, &t)) < 0)
+		return r;
+	if (!binop(&t, &op))
+		return 0;
+	/* back to the start; the token texts allocated meanwhile stay with the lexer */
+	saved.texts = ps->lx.texts;
+	saved.ntexts = ps->lx.ntexts;
+	saved.cap_texts = ps->lx.cap_texts;
+	ps->lx = saved;
+	ps->tok = saved_tok;
+	ps->prev_end = saved_end;
+	call->nargs = n;
+	if (!(e = parse_expr(ps, &r)))
+		return r;
+	call->args[n] = (struct ksr_fparam){.type = KSR_PT_STR, .s = {(char *)"", 0}, .dynamic = true};
+	call->arg_pos[n] = e->pos;
+	call->arg_expr[n] = e;
+	call->nargs++;
+	return 0;
+}
+
 /* NAME ( [arg {, arg}] ) with the name already taken. */
 static int parse_call(struct parser *ps, struct ksr_call *call)
 {
@@ -105,7 +142,7 @@ static int parse_call(struct parser *ps, struct ksr_call *call)
 	if (t.type == T_RPAREN)
 		return next(ps);
 	for (;;) {
-		if ((r = parse_arg(ps, call)) < 0)
+		if ((r = parse_arg_or_expr(ps, call)) < 0)
 			return r;
 		if ((r = next(ps)) < 0)
 			return r;

@@ -23,6 +23,8 @@ struct ksr_call {
 	struct ksr_pos arg_pos[KSR_MAX_PARAMS];
 	/* a dynamic argument: evaluated on every call (string with pvs, or a bare pv) */
 	struct ksr_pv_fmt *arg_fmt[KSR_MAX_PARAMS];
+	/* an argument written as an expression ("sip:h:" + $var(p)): evaluated on every call */
+	struct ksr_expr *arg_expr[KSR_MAX_PARAMS];
 	const struct ksr_cmd_export *cmd; /* set by the compile step */
 	struct ksr_pos pos;
 };

@@ -59,6 +59,8 @@ static long to_int(const struct ksr_val *v)
 	return 0;
 }
 
+static struct ksr_val eval(struct run *rn, const struct ksr_expr *e);
+
 static struct ksr_str to_str(struct run *rn, const struct ksr_val *v)
 {
 	struct ksr_str s = KSR_STR_NULL;
@@ -112,9 +114,19 @@ static int call(struct run *rn, const struct ksr_call *c)
 	for (int i = 0; i < c->nargs; i++) {
 		struct ksr_str s;
 
-		if (!c->arg_fmt[i])
+		if (c->arg_expr[i]) {
+			struct ksr_val v = eval(rn, c->arg_expr[i]);
+
+			if (rn->status != KSR_RUN_END)
+				return rn->rc = -1;
+			s = to_str(rn, &v);
+			if (!(s.s = cstr(rn, s))) {
+				LM_ERR("cannot evaluate parameter %d of %s()\n", i + 1, c->name);
+				return rn->rc = -1;
+			}
+		} else if (!c->arg_fmt[i]) {
 			continue;
-		if (ksr_pv_fmt_eval(rn->msg, c->arg_fmt[i], &s) < 0 || !(s.s = cstr(rn, s))) {
+		} else if (ksr_pv_fmt_eval(rn->msg, c->arg_fmt[i], &s) < 0 || !(s.s = cstr(rn, s))) {
 			LM_ERR("cannot evaluate parameter %d of %s()\n", i + 1, c->name);
 			return rn->rc = -1;
 		}
@@ -137,7 +149,6 @@ static int call(struct run *rn, const struct ksr_call *c)
 }
 
 static int run_route(struct run *rn, const struct ksr_route *rt);
-static struct ksr_val eval(struct run *rn, const struct ksr_expr *e);
 
 static struct ksr_val keyword(struct run *rn, long kw)
 {

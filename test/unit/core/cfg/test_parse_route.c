@@ -76,6 +76,24 @@ static void test_strings(void **state)
 		   "1 2 3 4 5 6 7");
 }
 
+/* An argument may be an expression, evaluated on every call (as upstream takes it). */
+static void test_expression_arguments(void **state)
+{
+	expect_run("f1(5060);"
+		   "f2(\"sip:h:\" + $rc, \"x\" + (2 + 3));"
+		   "mark(1 + 2 * 3);"
+		   "f1(5060);"
+		   "mark($rc - 5000);"
+		   /* a plain string argument is taken as before */
+		   "f1(\"42\");",
+		   "7 60");
+	assert_string_equal(tm->f2_a, "sip:h:5060");
+	assert_string_equal(tm->f2_b, "x5");
+	assert_int_equal(tm->f1_last, 42);
+	/* a broken expression still names where */
+	expect_error("request_route { mark(1 + ); }", 1, 26, "");
+}
+
 static void test_logic_and_truth(void **state)
 {
 	/* functions: >0 true, <0 false; short-circuit: no(9) never runs */
@@ -288,7 +306,8 @@ int main(void)
 {
 #define T(n) cmocka_unit_test_setup_teardown(n, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_arithmetic_and_precedence), T(test_strings), T(test_logic_and_truth),
+		T(test_arithmetic_and_precedence), T(test_strings), T(test_expression_arguments),
+		T(test_logic_and_truth),
 		T(test_keywords), T(test_myself), T(test_force_send_socket), T(test_log), T(test_switch), T(test_while_and_break),
 		T(test_return_codes), T(test_flags), T(test_uri_rewriting), T(test_string_literals),
 		T(test_errors),
