@@ -12,7 +12,7 @@ set(KSR_PKG_LICENSE "GPL-2.0-or-later")
 # The group whose package holds the daemon; every other package depends on it.
 set(KSR_PKG_CORE_GROUP KSTANDARD)
 # Used for the core package only when dpkg-shlibdeps cannot compute its dependencies.
-set(KSR_PKG_CORE_FALLBACK_DEPENDS_DEB "libc6, libssl3, libjansson4")
+set(KSR_PKG_CORE_FALLBACK_DEPENDS_DEB "libc6, libssl3, libjansson4, libsqlite3-0")
 
 get_property(KSR_PACKAGED_GROUPS GLOBAL PROPERTY KSR_PACKAGED_GROUPS)
 if(NOT KSR_PKG_CORE_GROUP IN_LIST KSR_PACKAGED_GROUPS)

@@ -3,7 +3,7 @@
 # they are all there. As root it runs apt-get; otherwise it prints the command to run.
 set -eu
 
-packages="build-essential cmake pkg-config libssl-dev libsystemd-dev libcmocka-dev
+packages="build-essential cmake pkg-config libssl-dev libsystemd-dev libcmocka-dev libsqlite3-dev
 libjansson-dev sip-tester iproute2 dpkg-dev file rpm rpm2cpio cpio clang python3"
 
 missing=""
