@@ -188,7 +188,8 @@ static char *put_value(char *o, bool first, struct ksr_str uri, int q)
 
 int ksr_dset_contact(struct ksr_msg *msg, struct ksr_str *ret_line)
 {
-	bool ruri = msg->type == KSR_MSG_REQUEST && msg->new_uri.s;
+	/* a consumed Request-URI is one of the branches already (append_branch(), lookup()) */
+	bool ruri = msg->type == KSR_MSG_REQUEST && msg->new_uri.s && !msg->ruri_consumed;
 	size_t size = sizeof("Contact: \r\n");
 	char *line, *o;
 	bool first = true;

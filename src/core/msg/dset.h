@@ -50,7 +50,8 @@ size_t ksr_q_print(int q, char *buf);
 
 /*
  * The Contact header of a redirect, as upstream prints the destination set: the
- * Request-URI when the script changed it, then each branch, "<uri>[;q=Q]" separated by
+ * Request-URI when the script changed it (and it is not a branch already:
+ * msg->ruri_consumed), then each branch, "<uri>[;q=Q]" separated by
  * ", ". -ENOENT when the set is empty; memory from msg's arena.
  */
 int ksr_dset_contact(struct ksr_msg *msg, struct ksr_str *ret_line);

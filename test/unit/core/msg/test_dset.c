@@ -136,6 +136,11 @@ static void test_contact(void **state)
 	assert_memory_equal(line.s,
 			    "Contact: <sip:new@192.0.2.9>, <sip:b1@192.0.2.1>;q=0.5, <sip:b2@192.0.2.2>\r\n",
 			    line.len);
+	/* a consumed R-URI is one of the branches: listed once */
+	f->msg.ruri_consumed = true;
+	assert_int_equal(ksr_dset_contact(&f->msg, &line), 0);
+	assert_memory_equal(line.s, "Contact: <sip:b1@192.0.2.1>;q=0.5, <sip:b2@192.0.2.2>\r\n",
+			    line.len);
 }
 
 int main(void)
