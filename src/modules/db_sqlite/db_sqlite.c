@@ -228,9 +228,12 @@ static int db_open(const struct ksr_db_url *url, void **ret_dh)
 		return -ENOMEM;
 	}
 	readonly = find_path(readonly_paths, c->path) != NULL;
-	/* NOMUTEX: a connection is used by one thread at a time (srdb's rule) */
-	flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-		SQLITE_OPEN_NOMUTEX;
+	/*
+	 * NOMUTEX: a connection is used by one thread at a time (srdb's rule). No CREATE: a
+	 * database is made with its tables (kamdbctl), and a file that went away must not
+	 * come back empty at a reconnect, sharing the -wal file the old one left behind.
+	 */
+	flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
 	rc = sqlite3_open_v2(c->path, &c->db, flags, NULL);
 	if (rc == SQLITE_OK)
 		rc = setup(c, readonly);
