@@ -421,11 +421,20 @@ int ksr_modules_child_init(int rank)
 	return 0;
 }
 
+/* The last loaded first, as upstream: a module's destroy may still use those it needs
+ * (usrloc's write-back flush uses the database driver loaded before it). */
+static void destroy_from(struct ksr_module *m)
+{
+	if (!m)
+		return;
+	destroy_from(m->next);
+	if (m->exp->destroy)
+		m->exp->destroy();
+}
+
 void ksr_modules_destroy(void)
 {
-	for (struct ksr_module *m = modules; m; m = m->next)
-		if (m->exp->destroy)
-			m->exp->destroy();
+	destroy_from(modules);
 }
 
 void ksr_modules_unload(void)

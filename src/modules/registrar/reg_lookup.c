@@ -325,12 +325,16 @@ int registrar_unregister(struct ksr_msg *msg, struct ul_domain *d, struct ksr_st
 		return -1;
 	reg_ul->lock(d, aor);
 	if (!ruid.len) {
-		reg_ul->delete_record(d, aor);
+		int e = reg_ul->delete_record(d, aor);
+
+		if (e < 0 && e != -ENOENT)
+			ret = -1; /* the database kept it */
 	} else if (reg_ul->get_record(d, aor, &r) < 0 ||
 	           reg_ul->get_contact_by_ruid(r, ruid, &c) < 0) {
 		ret = -3;
 	} else {
-		reg_ul->delete_contact(r, c);
+		if (reg_ul->delete_contact(r, c) < 0)
+			ret = -1;
 		reg_ul->release_record(r);
 	}
 	reg_ul->unlock(d, aor);

@@ -544,7 +544,8 @@ static int apply(struct save *s, struct ul_record **rp, struct plan *p, size_t n
 			upd = true;
 			break;
 		case OP_DELETE:
-			reg_ul->delete_contact(*rp, p[i].c);
+			if (reg_ul->delete_contact(*rp, p[i].c) < 0)
+				return -R_UL_DEL_C;
 			del = true;
 			break;
 		case OP_SKIP: break;
@@ -556,7 +557,8 @@ static int apply(struct save *s, struct ul_record **rp, struct plan *p, size_t n
 		for (c = (*rp)->contacts; c; c = next) {
 			next = c->next;
 			if (c != kept) {
-				reg_ul->delete_contact(*rp, c);
+				if (reg_ul->delete_contact(*rp, c) < 0)
+					return -R_UL_DEL_C;
 				del = true;
 			}
 		}
@@ -593,10 +595,12 @@ static int add_contacts(struct save *s, struct ksr_contact *list)
 /* Contact: * with Expires: 0: every binding of the AoR goes. */
 static int remove_all(struct save *s)
 {
+	int e;
+
 	reg_ul->lock(s->d, s->aor);
-	reg_ul->delete_record(s->d, s->aor);
+	e = reg_ul->delete_record(s->d, s->aor);
 	reg_ul->unlock(s->d, s->aor);
-	return 3;
+	return e < 0 && e != -ENOENT ? -R_UL_DEL_R : 3;
 }
 
 /* No Contact: the bindings as they are. */

@@ -50,7 +50,10 @@ static void add_contact(struct ksr_rpc_ctx *ctx, struct ksr_rpc_val *list,
 	ksr_rpc_add_str(ctx, s, "Received", or_not_set(c->received));
 	ksr_rpc_add_str(ctx, s, "Path", or_not_set(c->path));
 	/* the database state: always new without a database */
-	ksr_rpc_add_str(ctx, s, "State", KSR_STR_STATIC("CS_NEW"));
+	ksr_rpc_add_str(ctx, s, "State",
+	                c->db_state == UL_CS_SYNC    ? KSR_STR_STATIC("CS_SYNC")
+	                : c->db_state == UL_CS_DIRTY ? KSR_STR_STATIC("CS_DIRTY")
+	                                             : KSR_STR_STATIC("CS_NEW"));
 	ksr_rpc_add_int(ctx, s, "Flags", (long)c->flags);
 	ksr_rpc_add_int(ctx, s, "CFlags", (long)c->cflags);
 	if (c->sock)
@@ -192,12 +195,17 @@ static void rpc_rm(struct ksr_rpc_ctx *ctx)
 {
 	struct ul_domain *d;
 	struct ksr_str aor;
+	int e;
 
 	if (table_aor(ctx, &d, &aor) < 0)
 		return;
 	usrloc_lock(d, aor);
-	usrloc_delete_record(d, aor);
+	e = usrloc_delete_record(d, aor);
 	usrloc_unlock(d, aor);
+	if (e < 0 && e != -ENOENT) {
+		ksr_rpc_fault(ctx, 500, "Failed to delete AOR: %s", strerror(-e));
+		return;
+	}
 	ok(ctx);
 }
 
@@ -208,6 +216,7 @@ static void rpc_rm_contact(struct ksr_rpc_ctx *ctx)
 	struct ul_record *r;
 	struct ul_contact *c;
 	struct ksr_str aor, uri;
+	int e;
 
 	if (table_aor(ctx, &d, &aor) < 0)
 		return;
@@ -226,9 +235,13 @@ static void rpc_rm_contact(struct ksr_rpc_ctx *ctx)
 		ksr_rpc_fault(ctx, 404, "Contact not found");
 		return;
 	}
-	usrloc_delete_contact(r, c);
+	e = usrloc_delete_contact(r, c);
 	usrloc_release_record(r);
 	usrloc_unlock(d, aor);
+	if (e < 0) {
+		ksr_rpc_fault(ctx, 500, "Failed to delete the contact: %s", strerror(-e));
+		return;
+	}
 	ok(ctx);
 }
 
@@ -317,9 +330,15 @@ static void rpc_add(struct ksr_rpc_ctx *ctx)
 	ok(ctx);
 }
 
-/* ul.flush: the memory cache goes to the database; there is none (db_mode 0). */
+/* ul.flush: the changes the write-back timer has not written yet go now (db_mode 2). */
 static void rpc_flush(struct ksr_rpc_ctx *ctx)
 {
+	int e = usrloc_db_flush();
+
+	if (e < 0) {
+		ksr_rpc_fault(ctx, 500, "Flush failed: %s", strerror(-e));
+		return;
+	}
 	ok(ctx);
 }
 
@@ -331,6 +350,6 @@ const struct ksr_rpc_export usrloc_rpcs[] = {
         {"ul.add", rpc_add,
          "Add a contact: table, AoR, contact, expires, q, path, flags, cflags, methods"
          "[, received[, socket]]."},
-        {"ul.flush", rpc_flush, "Write the tables to the database (nothing to do in db_mode 0)."},
+        {"ul.flush", rpc_flush, "Write the changed contacts to the database now (db_mode 2)."},
         {0},
 };

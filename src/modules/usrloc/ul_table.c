@@ -123,7 +123,7 @@ struct ul_domain *usrloc_domains(void)
 	return atomic_load(&domains);
 }
 
-static void remove_contact(struct ul_record *r, struct ul_contact *c);
+static void drop_contact(struct ul_record *r, struct ul_contact *c);
 
 static void domain_free(struct ul_domain *d)
 {
@@ -135,7 +135,7 @@ static void domain_free(struct ul_domain *d)
 		for (; r; r = next) {
 			next = r->next;
 			while (r->contacts)
-				remove_contact(r, r->contacts);
+				drop_contact(r, r->contacts);
 			free(r->aor.s);
 			free(r);
 		}
@@ -181,6 +181,9 @@ int usrloc_register_domain(const char *name, struct ul_domain **ret)
 	d->next = atomic_load(&domains);
 	atomic_store(&domains, d);
 	pthread_mutex_unlock(&domains_lock);
+	/* a table named while the daemon runs gets its rows now (those before: at start) */
+	if (usrloc_store && usrloc_store->new_domain && usrloc_store->new_domain(d) < 0)
+		LM_ERR("table '%s': cannot load its contacts from the database\n", name);
 	*ret = d;
 	return 0;
 fail:
@@ -224,6 +227,16 @@ void usrloc_unlock(struct ul_domain *d, struct ksr_str aor)
 /* --- records --- */
 
 int usrloc_get_record(struct ul_domain *d, struct ksr_str aor, struct ul_record **ret)
+{
+	int e;
+
+	/* db_mode 3: the database is the truth, memory a copy read again for each use */
+	if (usrloc_store && usrloc_store->refresh && (e = usrloc_store->refresh(d, aor)) < 0)
+		return e;
+	return usrloc_find_record_mem(d, aor, ret);
+}
+
+int usrloc_find_record_mem(struct ul_domain *d, struct ksr_str aor, struct ul_record **ret)
 {
 	unsigned int h = usrloc_aor_hash(aor);
 
@@ -283,13 +296,22 @@ static void record_free(struct ul_record *r)
 int usrloc_delete_record(struct ul_domain *d, struct ksr_str aor)
 {
 	struct ul_record *r;
+	int e;
 
-	if (usrloc_get_record(d, aor, &r) < 0)
-		return -ENOENT;
+	if ((e = usrloc_get_record(d, aor, &r)) < 0)
+		return e;
 	while (r->contacts)
-		usrloc_delete_contact(r, r->contacts);
+		if ((e = usrloc_delete_contact(r, r->contacts)) < 0)
+			return e; /* the database kept it: so does memory */
 	record_free(r);
 	return 0;
+}
+
+void usrloc_record_drop_mem(struct ul_record *r)
+{
+	while (r->contacts)
+		drop_contact(r, r->contacts);
+	record_free(r);
 }
 
 void usrloc_release_record(struct ul_record *r)
@@ -493,31 +515,58 @@ static void link_contact(struct ul_record *r, struct ul_contact *c)
 		p->prev = c;
 }
 
-int usrloc_insert_contact(struct ul_record *r, const struct ul_contact_info *ci,
-                          struct ul_contact **ret)
+/* A new contact of r from ci, not linked yet. */
+static struct ul_contact *contact_new(struct ul_record *r, const struct ul_contact_info *ci)
 {
 	struct ul_contact *c = calloc(1, sizeof(*c));
 	char ruid[64];
 	size_t n;
 
 	if (!c)
-		return -ENOMEM;
+		return NULL;
 	n = ci->ruid.len ? 0 : usrloc_new_ruid("uloc", ruid, sizeof(ruid));
 	if (copy_strings(c, ci, ksr_str_make(ruid, n)) < 0) {
 		free(c);
-		return -ENOMEM;
+		return NULL;
 	}
 	set_values(c, ci);
 	c->domain = r->domain->name_s;
 	c->aor = r->aor;
 	c->last_keepalive = ci->last_modified ? ci->last_modified : time(NULL);
+	return c;
+}
+
+int usrloc_insert_contact(struct ul_record *r, const struct ul_contact_info *ci,
+                          struct ul_contact **ret)
+{
+	struct ul_contact *c = contact_new(r, ci);
+	int e;
+
+	if (!c)
+		return -ENOMEM;
+	/* the database first: a contact it refused is not bound */
+	if (usrloc_store && usrloc_store->insert && (e = usrloc_store->insert(r, c)) < 0) {
+		contact_free(c);
+		return e;
+	}
 	link_contact(r, c);
 	stat_add(r->domain->st_contacts, 1);
-	if (usrloc_store && usrloc_store->insert)
-		usrloc_store->insert(r, c);
 	run_callbacks(UL_CONTACT_INSERT, r, c);
 	if (ret)
 		*ret = c;
+	return 0;
+}
+
+int usrloc_contact_add_mem(struct ul_record *r, const struct ul_contact_info *ci,
+                           unsigned int db_state)
+{
+	struct ul_contact *c = contact_new(r, ci);
+
+	if (!c)
+		return -ENOMEM;
+	c->db_state = db_state;
+	link_contact(r, c);
+	stat_add(r->domain->st_contacts, 1);
 	return 0;
 }
 
@@ -526,11 +575,25 @@ int usrloc_update_contact(struct ul_record *r, struct ul_contact *c,
 {
 	struct ul_contact tmp = {0};
 	struct ksr_str *nf[NSTR], *of[NSTR];
-	int old_q = c->q;
+	int old_q = c->q, e;
 
 	if (copy_strings(&tmp, ci, c->ruid) < 0)
 		return -ENOMEM;
 	str_fields(&tmp, nf);
+	/* the database first, with the contact as it is to be: a refusal changes nothing */
+	if (usrloc_store && usrloc_store->update) {
+		set_values(&tmp, ci);
+		tmp.domain = c->domain;
+		tmp.aor = c->aor;
+		tmp.last_keepalive = c->last_keepalive;
+		tmp.db_state = c->db_state;
+		if ((e = usrloc_store->update(r, &tmp)) < 0) {
+			for (int i = 0; i < NSTR; i++)
+				free(nf[i]->s);
+			return e;
+		}
+		c->db_state = tmp.db_state;
+	}
 	str_fields(c, of);
 	for (int i = 0; i < NSTR; i++) {
 		free(of[i]->s);
@@ -542,16 +605,13 @@ int usrloc_update_contact(struct ul_record *r, struct ul_contact *c,
 		unlink_contact(r, c);
 		link_contact(r, c);
 	}
-	if (usrloc_store && usrloc_store->update)
-		usrloc_store->update(r, c);
 	run_callbacks(UL_CONTACT_UPDATE, r, c);
 	return 0;
 }
 
-static void remove_contact(struct ul_record *r, struct ul_contact *c)
+/* c out of r and freed, memory only. */
+static void drop_contact(struct ul_record *r, struct ul_contact *c)
 {
-	if (usrloc_store && usrloc_store->remove)
-		usrloc_store->remove(r, c);
 	unlink_contact(r, c);
 	stat_add(r->domain->st_contacts, -1);
 	contact_free(c);
@@ -559,8 +619,13 @@ static void remove_contact(struct ul_record *r, struct ul_contact *c)
 
 int usrloc_delete_contact(struct ul_record *r, struct ul_contact *c)
 {
+	int e;
+
+	/* a database that refuses keeps the contact, in memory too */
+	if (usrloc_store && usrloc_store->remove && (e = usrloc_store->remove(r, c, false)) < 0)
+		return e;
 	run_callbacks(UL_CONTACT_DELETE, r, c);
-	remove_contact(r, c);
+	drop_contact(r, c);
 	return 0;
 }
 
@@ -585,7 +650,9 @@ static unsigned int expire_slot(struct ul_domain *d, struct ul_slot *s, time_t n
 			run_callbacks(UL_CONTACT_EXPIRE, r, c);
 			/* a callback may have touched the list: find c's neighbour again */
 			cnext = c->next;
-			remove_contact(r, c);
+			if (usrloc_store && usrloc_store->remove)
+				usrloc_store->remove(r, c, true);
+			drop_contact(r, c);
 			stat_add(d->st_expires, 1);
 			n++;
 		}

@@ -22,38 +22,38 @@ static char *preload[MAX_PRELOAD];
 static int npreload;
 
 /*
- * Parameters of the database layer and of features not built yet: kept so that configs
- * written for upstream load, with no effect (the database ones have none in db_mode 0
- * upstream either). Those whose non-default value would change behaviour are refused by
+ * Parameters of features not built yet: kept so that configs written for upstream load,
+ * with no effect. Those whose non-default value would change behaviour are refused by
  * their setters below.
  */
-static char *columns[21];
-static int db_tuning[16];
 static char *ka_strs[4];
 static int ka_ints[3];
-
-static const char *const needs_db =
-        "needs the database layer, which usrloc cannot use yet: only db_mode 0 (memory) works";
 
 static int set_db_mode(const struct ksr_fparam *v, const char **ret_err)
 {
 	if (v->type != KSR_PT_INT || v->i < 0 || v->i > 4) {
-		*ret_err = "db_mode is 0 (memory only), 1, 2, 3 or 4";
+		*ret_err = "db_mode is 0 (memory only), 1 (write-through), 2 (write-back), 3 (database "
+		           "only) or 4 (read at start only)";
 		return -EINVAL;
 	}
-	if (v->i != 0) {
-		*ret_err = needs_db;
-		return -ENOTSUP;
-	}
+	usrloc_db_mode = (int)v->i;
 	return 0;
 }
 
 static int set_db_url(const struct ksr_fparam *v, const char **ret_err)
 {
-	if (v->type == KSR_PT_STR && v->s.len == 0)
-		return 0;
-	*ret_err = needs_db;
-	return -ENOTSUP;
+	char *url;
+
+	if (v->type != KSR_PT_STR || !v->s.len) {
+		*ret_err = "db_url is a database URL (sqlite:///path, mysql://user:pass@host/db)";
+		return -EINVAL;
+	}
+	if (!(url = strndup(v->s.s, v->s.len))) {
+		*ret_err = "out of memory";
+		return -ENOMEM;
+	}
+	usrloc_db_url = url;
+	return 0;
 }
 
 static int set_preload(const struct ksr_fparam *v, const char **ret_err)
@@ -153,10 +153,12 @@ static int set_xavp_contact(const struct ksr_fparam *v, const char **ret_err)
 /* The expiry job: contacts past their time go, and their records when left empty. */
 static unsigned int expiry_job(void *param)
 {
-	unsigned int n = usrloc_expire(time(NULL));
+	time_t now = time(NULL);
+	unsigned int n = usrloc_expire(now);
 
 	if (n)
 		LM_DBG("%u contacts expired\n", n);
+	usrloc_db_timer(now);
 	return (unsigned int)timer_interval * 1000u;
 }
 
@@ -183,6 +185,9 @@ static int mod_init(void)
 			return r;
 		}
 	}
+	/* the database's rows into the tables, and writes from now on (db_mode 1 to 3) */
+	if ((r = usrloc_db_init()) < 0)
+		return r;
 	if (timer_procs > 0)
 		LM_INFO("timer_procs %d: the expiry runs on the timer thread\n", timer_procs);
 	r = ksr_timer_register(expiry_job, NULL, (unsigned int)timer_interval * 1000u);
@@ -203,6 +208,7 @@ static void free_params(void)
 
 static void destroy(void)
 {
+	usrloc_db_destroy();
 	usrloc_tables_free();
 	usrloc_st_registered = NULL;
 	usrloc_stats_closed = false;
@@ -220,8 +226,8 @@ __attribute__((destructor)) static void at_unload(void)
 }
 
 /* clang-format off */
-#define COL(i, n) {n, KSR_MP_STR, &columns[i], NULL}
-#define DBI(i, n) {n, KSR_MP_INT, &db_tuning[i], NULL}
+#define COL(i, n) {n, KSR_MP_STR, &usrloc_cols[i], NULL}
+#define DBI(i, n) {n, KSR_MP_INT, &usrloc_db_tuning[i], NULL}
 /* clang-format on */
 
 static const struct ksr_param_export params[] = {
@@ -247,7 +253,7 @@ static const struct ksr_param_export params[] = {
         {"ka_filter", KSR_MP_INT, &ka_ints[0], NULL},
         {"ka_timeout", KSR_MP_INT, &ka_ints[1], NULL},
         {"ka_loglevel", KSR_MP_INT, &ka_ints[2], NULL},
-        /* the location table's columns, for the database layer to come */
+        /* the location table's columns */
         COL(0, "user_column"),
         COL(1, "domain_column"),
         COL(2, "contact_column"),
@@ -269,7 +275,7 @@ static const struct ksr_param_export params[] = {
         COL(18, "connection_id_column"),
         COL(19, "keepalive_column"),
         COL(20, "partition_column"),
-        /* database tuning: no effect without a database, as upstream in db_mode 0 */
+        /* database tuning (README: which have an effect) */
         DBI(0, "db_load"),
         DBI(1, "db_insert_update"),
         DBI(2, "fetch_rows"),

@@ -97,15 +97,46 @@ unsigned int usrloc_expire(time_t now);
 void usrloc_tables_free(void);
 
 /*
- * Where database write-through goes once the DB layer exists: each change of a contact
- * calls these (NULL: memory only, db_mode 0, the only mode for now).
+ * The database layer (ul_db.c, db_mode 1 to 3): each change of a contact goes through
+ * these, NULL for memory only (db_mode 0 and 4, and before the start). insert and update
+ * are given the contact as it is to be (update: a copy with the new values, whose
+ * db_state the hook sets before it goes into the real one); a failure (< 0) leaves memory
+ * as it was. remove with `forced` (expiry) cannot fail the removal.
  */
 struct usrloc_store {
-	int (*insert)(const struct ul_record *r, const struct ul_contact *c);
-	int (*update)(const struct ul_record *r, const struct ul_contact *c);
-	int (*remove)(const struct ul_record *r, const struct ul_contact *c);
+	int (*insert)(const struct ul_record *r, struct ul_contact *c);
+	int (*update)(const struct ul_record *r, struct ul_contact *c);
+	int (*remove)(const struct ul_record *r, const struct ul_contact *c, bool forced);
+	/* db_mode 3: read aor's record from the database before each use (slot locked) */
+	int (*refresh)(struct ul_domain *d, struct ksr_str aor);
+	/* a table made while the daemon runs: load its rows */
+	int (*new_domain)(struct ul_domain *d);
 };
 extern const struct usrloc_store *usrloc_store;
+
+/*
+ * Memory only, for the database layer: a contact as read from the database (no store, no
+ * callbacks; db_state as given), and a record dropped with its contacts the same way.
+ */
+int usrloc_find_record_mem(struct ul_domain *d, struct ksr_str aor, struct ul_record **ret);
+int usrloc_contact_add_mem(struct ul_record *r, const struct ul_contact_info *ci,
+                           unsigned int db_state);
+void usrloc_record_drop_mem(struct ul_record *r);
+
+/* --- the database layer (ul_db.c) --- */
+enum { UL_DB_NONE = 0, UL_DB_WRITE_THROUGH, UL_DB_WRITE_BACK, UL_DB_ONLY, UL_DB_READONLY };
+extern int usrloc_db_mode;
+extern char *usrloc_db_url;
+extern int usrloc_db_tuning[16]; /* db_load ... db_clean_tcp, in usrloc.c's order */
+#define UL_NCOLS 22 /* the 21 *_column modparams, then last_modified */
+extern char *usrloc_cols[UL_NCOLS];
+/* Bind the driver, check the version, load the tables (db_mode 1, 2, 4), set the store. */
+int usrloc_db_init(void);
+/* The timer's part: write-back flush (2), expired rows (3, db_timer_clean). */
+void usrloc_db_timer(time_t now);
+/* db_mode 2: write every changed contact now (ul.flush, shutdown). 0 or -errno. */
+int usrloc_db_flush(void);
+void usrloc_db_destroy(void);
 
 /* --- RPC (ul_rpc.c) --- */
 extern const struct ksr_rpc_export usrloc_rpcs[];

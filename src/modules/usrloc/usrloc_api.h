@@ -31,6 +31,13 @@ enum ul_flags {
 	UL_FL_MEM = 1 << 0, /* kept in memory only, never written to a database */
 };
 
+/* A contact against its database row (ul.dump's State). */
+enum ul_db_state {
+	UL_CS_NEW = 0, /* not written (db_mode 0: always) */
+	UL_CS_SYNC,    /* the row says what memory says */
+	UL_CS_DIRTY,   /* changed since written (db_mode 2, until the timer) */
+};
+
 /* One binding of an address of record: the columns of upstream's `location` table. */
 struct ul_contact {
 	struct ksr_str domain;   /* the table's name (not a copy: the domain's) */
@@ -55,6 +62,7 @@ struct ul_contact {
 	long tcpconn_id; /* -1: none */
 	int keepalive;
 	time_t last_keepalive;
+	unsigned int db_state; /* enum ul_db_state: how the database row stands */
 	struct ul_contact *prev, *next; /* in the record: by q (desc_time_order: newest first) */
 };
 
@@ -121,7 +129,10 @@ struct usrloc_api {
 	/* Records (slot locked): 0, -ENOENT when there is none, -ENOMEM. */
 	int (*get_record)(struct ul_domain *d, struct ksr_str aor, struct ul_record **ret);
 	int (*insert_record)(struct ul_domain *d, struct ksr_str aor, struct ul_record **ret);
-	/* The record and all its contacts: 0, or -ENOENT. */
+	/*
+	 * The record and all its contacts: 0, -ENOENT, or the error of a database that kept a
+	 * contact (db_mode 1 and 3; the record stays with those not deleted yet).
+	 */
 	int (*delete_record)(struct ul_domain *d, struct ksr_str aor);
 	/* A record left without contacts goes (r is then gone). */
 	void (*release_record)(struct ul_record *r);
@@ -140,7 +151,10 @@ struct usrloc_api {
 	/* The contact of r with that ruid: 0 or -ENOENT. */
 	int (*get_contact_by_ruid)(struct ul_record *r, struct ksr_str ruid,
 	                           struct ul_contact **ret);
-	/* Contacts (slot locked): 0 or -errno; the list stays ordered. */
+	/*
+	 * Contacts (slot locked): 0 or -errno; the list stays ordered. With db_mode 1 or 3 the
+	 * database is written first: when it fails (-ENOTCONN, -EIO, ...) memory is unchanged.
+	 */
 	int (*insert_contact)(struct ul_record *r, const struct ul_contact_info *ci,
 	                      struct ul_contact **ret);
 	int (*update_contact)(struct ul_record *r, struct ul_contact *c,
