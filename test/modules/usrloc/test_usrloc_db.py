@@ -18,12 +18,10 @@ mariadbd is not installed).
 
 Usage: test_usrloc_db.py KAMAILIO MODDIR CFG SCHEMA_DIR [--mysql]
 """
-import calendar
 import os
 import random
 import re
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -33,6 +31,8 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(here, "..", "tm"))
 sys.path.insert(0, os.path.join(here, "..", "db_mysql"))
 from daemon import Run  # noqa: E402
+import db_backend  # noqa: E402
+from db_backend import to_unix  # noqa: E402
 
 kam, moddir, cfg, schema = sys.argv[1:5]
 use_mysql = "--mysql" in sys.argv[5:]
@@ -45,116 +45,7 @@ sock.settimeout(3)
 me = sock.getsockname()[1]
 
 
-def to_unix(v):
-    """A datetime column as seconds since the epoch (UTC), whatever the driver stored."""
-    if v is None:
-        return None
-    if isinstance(v, (int, float)):
-        return round((float(v) - 2440587.5) * 86400)  # a julian day (db_sqlite)
-    return calendar.timegm(time.strptime(str(v)[:19], "%Y-%m-%d %H:%M:%S"))
-
-
-class SQLiteDB:
-    driver = "db_sqlite.so"
-
-    def __init__(self, work):
-        self.path = os.path.join(work, "kamailio.db")
-        self.url = "sqlite://" + self.path
-
-    def create(self, location_version=9):
-        if os.path.exists(self.path):
-            os.unlink(self.path)
-        db = sqlite3.connect(self.path)
-        for name in ("standard-create.sql", "usrloc-create.sql"):
-            with open(os.path.join(schema, name)) as f:
-                db.executescript(f.read())
-        db.execute("UPDATE version SET table_version = ? WHERE table_name = 'location'",
-                   (location_version,))
-        db.commit()
-        db.close()
-
-    def rows(self):
-        db = sqlite3.connect(self.path)
-        db.row_factory = sqlite3.Row
-        out = [dict(r) for r in db.execute("SELECT * FROM location ORDER BY id")]
-        db.close()
-        return out
-
-    def execute(self, sql, args=()):
-        db = sqlite3.connect(self.path)
-        db.execute(sql, args)
-        db.commit()
-        db.close()
-
-    def datetime_sql(self, t):
-        # as db_sqlite (and upstream's) binds a datetime: a julian day number
-        return t / 86400.0 + 2440587.5
-
-    def go_away(self):
-        os.rename(self.path, self.path + ".away")
-
-    def come_back(self):
-        os.rename(self.path + ".away", self.path)
-
-    def cleanup(self):
-        pass
-
-
-class MariaDBBackend:
-    driver = "db_mysql.so"
-
-    def __init__(self, work):
-        import mariadb_server
-        mariadb_server.skip_unless_available()
-        self.srv = mariadb_server.MariaDB(os.path.join(work, "mariadb"))
-        self.srv.start()
-        self.n = 0
-        self.name = None
-        self.url = None
-
-    def create(self, location_version=9):
-        self.n += 1
-        self.name = "kam%d" % self.n
-        self.srv.create_db(self.name, os.path.join(os.path.dirname(schema), "mysql"))
-        self.srv.sql("UPDATE version SET table_version = %d WHERE table_name = 'location'"
-                     % location_version, db=self.name)
-        self.url = self.srv.url(self.name)
-
-    def rows(self):
-        out = self.srv.sql("SELECT * FROM location ORDER BY id", db=self.name)
-        lines = [l for l in out.split("\n") if l]
-        if not lines:
-            return []
-        names = lines[0].split("\t")
-        rows = []
-        for line in lines[1:]:
-            vals = [None if v == "NULL" else v for v in line.split("\t")]
-            rows.append(dict(zip(names, vals)))
-        return rows
-
-    def execute(self, sql, args=()):
-        def lit(a):
-            if isinstance(a, (int, float)):
-                return str(a)
-            return "'" + str(a).replace("\\", "\\\\").replace("'", "''") + "'"
-        parts = sql.split("?")
-        text = parts[0] + "".join(lit(a) + p for a, p in zip(args, parts[1:]))
-        self.srv.sql(text, db=self.name)
-
-    def datetime_sql(self, t):
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
-
-    def go_away(self):
-        self.srv.stop()
-
-    def come_back(self):
-        self.srv.start_again()
-
-    def cleanup(self):
-        self.srv.cleanup()
-
-
-db = MariaDBBackend(run.work) if use_mysql else SQLiteDB(run.work)
+db = db_backend.make(run.work, schema, use_mysql)
 port = None
 cseqs = {}
 
