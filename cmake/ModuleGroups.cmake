@@ -2,7 +2,7 @@
 # package each module lands in (the package groups, K*).
 #
 # Package groups: KSR_PKG_<GROUP>_MODULES and KSR_PKG_<GROUP>_PACKAGE (the package name).
-set(KSR_PKG_GROUPS KSTANDARD KSYSTEMD)
+set(KSR_PKG_GROUPS KSTANDARD KSYSTEMD KMYSQL)
 
 set(KSR_PKG_KSTANDARD_MODULES sl pv maxfwd xlog kex counters cfgutils siputils textops textopsx corex sanity rr jsonrpcs tm tmx db_sqlite auth auth_db usrloc registrar)
 set(KSR_PKG_KSTANDARD_PACKAGE kamailio)
@@ -13,6 +13,12 @@ set(KSR_PKG_KSYSTEMD_PACKAGE kamailio-systemd-modules)
 set(KSR_PKG_KSYSTEMD_SUMMARY "Kamailio SIP server: systemd journal logging")
 set(KSR_PKG_KSYSTEMD_DEPENDS_DEB "libsystemd0")
 set(KSR_PKG_KSYSTEMD_DEPENDS_RPM "systemd-libs")
+
+set(KSR_PKG_KMYSQL_MODULES db_mysql)
+set(KSR_PKG_KMYSQL_PACKAGE kamailio-mysql-modules)
+set(KSR_PKG_KMYSQL_SUMMARY "Kamailio SIP server: MySQL/MariaDB database driver")
+set(KSR_PKG_KMYSQL_DEPENDS_DEB "libmariadb3")
+set(KSR_PKG_KMYSQL_DEPENDS_RPM "mariadb-connector-c")
 
 # Build groups. DEFAULT is what a plain build gives; ALL is every module in the tree.
 set(KSR_GROUP_DEFAULT ${KSR_PKG_KSTANDARD_MODULES})

@@ -4,7 +4,8 @@
 set -eu
 
 packages="build-essential cmake pkg-config libssl-dev libsystemd-dev libcmocka-dev libsqlite3-dev
-libjansson-dev sip-tester iproute2 dpkg-dev file rpm rpm2cpio cpio clang python3"
+libjansson-dev sip-tester iproute2 dpkg-dev file rpm rpm2cpio cpio clang python3
+libmariadb-dev mariadb-server mariadb-client sqlite3 shellcheck"
 
 missing=""
 for p in $packages; do
