@@ -169,7 +169,7 @@ endfunction()
 
 foreach(_g IN LISTS KSR_PACKAGED_GROUPS)
   if(_g STREQUAL KSR_PKG_CORE_GROUP)
-    ksr_package_component(${_g} CONFFILES "${KSR_DEFAULT_CFG_FILE}")
+    ksr_package_component(${_g} CONFFILES "${KSR_DEFAULT_CFG_FILE}" "${KSR_CFG_INSTALL_DIR}/kamctlrc")
   else()
     ksr_package_component(${_g})
   endif()
