@@ -7,7 +7,9 @@ rows, run SQL, add a subscriber, make the database go away and come back.
 import calendar
 import hashlib
 import os
+import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 
@@ -29,8 +31,13 @@ def to_unix(v):
 
 class SQLiteDB:
     driver = "db_sqlite.so"
+    client = "sqlite3"
+
+    def kamctl_settings(self):
+        return {"DBENGINE": "SQLITE", "DB_PATH": self.path}
 
     def __init__(self, work, schema):
+        self.work = work
         self.schema = schema
         self.path = os.path.join(work, "kamailio.db")
         self.url = "sqlite://" + self.path
@@ -76,9 +83,15 @@ class SQLiteDB:
 
 class MariaDBBackend:
     driver = "db_mysql.so"
+    client = "mariadb"
+
+    def kamctl_settings(self):
+        return {"DBENGINE": "MYSQL", "DBHOST": self.srv.socket, "DBNAME": self.name,
+                "DBRWUSER": "kamailio", "DBRWPW": "kamailiorw"}
 
     def __init__(self, work, schema):
         import mariadb_server
+        self.work = work
         self.schema = os.path.join(os.path.dirname(schema), "mysql")
         mariadb_server.skip_unless_available()
         self.srv = mariadb_server.MariaDB(os.path.join(work, "mariadb"))
@@ -131,12 +144,26 @@ class MariaDBBackend:
 
 
 
-def add_subscriber(db, user, domain, password):
-    """A subscriber row as kamctl add writes it (password, ha1, ha1b)."""
+def add_subscriber(db, user, domain, password, kamctl=None):
+    """A subscriber: by `kamctl add` (the operator's way) when kamctl is the path of the
+    build's script and its database client is installed, else the same row written here
+    (password, ha1, ha1b). Returns how it was made."""
+    if kamctl and os.path.exists(kamctl) and shutil.which(db.client):
+        rc = os.path.join(db.work, "kamctlrc")
+        with open(rc, "w") as f:
+            for k, v in db.kamctl_settings().items():
+                f.write("%s='%s'\n" % (k, v))
+        env = dict(os.environ, KAMCTLRC=rc)
+        r = subprocess.run(["sh", kamctl, "add", "%s@%s" % (user, domain), password],
+                           env=env, capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise RuntimeError("kamctl add failed: %s%s" % (r.stdout, r.stderr))
+        return "kamctl add"
     db.execute("INSERT INTO subscriber (username, domain, password, ha1, ha1b) "
                "VALUES (?, ?, ?, ?, ?)",
                (user, domain, password, md5("%s:%s:%s" % (user, domain, password)),
                 md5("%s@%s:%s:%s" % (user, domain, domain, password))))
+    return "an INSERT like kamctl's (kamctl or its database client not available)"
 
 
 def make(work, schema, mysql):

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The registration suite: SIPp against the daemon with kamailio.cfg here, on SQLite or
 (--mysql) on a MariaDB server the test starts itself, the subscriber alice/secret made
-the way kamctl makes it. In order:
+by `kamctl add` (--kamctl; without it, or without the database's client, the same row is
+written by the test). In order:
 
   wrong password -> 401 again; REGISTER with digest -> 200; INVITE to alice routed by
   lookup() to the SIPp UAS -> call completes; refresh -> 200 with the new expires;
@@ -16,7 +17,7 @@ with /usr/sbin/kamailio and its module directory); on SQLite the database "goes 
 moving its file, which our db_sqlite notices while upstream's keeps reading the moved
 file: compare those steps on MariaDB, where the server stops.
 
-Usage: run_suite.py KAMAILIO MODDIR SIPP SCHEMA_DIR [--mysql]
+Usage: run_suite.py KAMAILIO MODDIR SIPP SCHEMA_DIR [--mysql] [--kamctl KAMCTL]
 Exit 77 (skipped) with --mysql when mariadbd is not installed.
 """
 import os
@@ -36,6 +37,7 @@ import db_backend  # noqa: E402
 
 kam, moddir, sipp, schema = sys.argv[1:5]
 use_mysql = "--mysql" in sys.argv[5:]
+kamctl = sys.argv[sys.argv.index("--kamctl") + 1] if "--kamctl" in sys.argv else None
 run = Run("registration-")
 check = run.check
 db = db_backend.make(run.work, schema, use_mysql)
@@ -133,7 +135,8 @@ def call(name):
 
 try:
     db.create()
-    db_backend.add_subscriber(db, "alice", "example.com", "secret")
+    how = db_backend.add_subscriber(db, "alice", "example.com", "secret", kamctl)
+    print("subscriber alice made by %s" % how)
     start()
     check(uac("wrong", "wrong_uac.xml"), "a wrong password is challenged again, not accepted")
     check(uac("invite-none", "invite_404_uac.xml"), "before any REGISTER: INVITE 404")
