@@ -74,29 +74,45 @@ static pthread_mutex_t cons_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct con_slot *cons;
 static _Thread_local struct ksr_db_con *thread_con;
 
+/* This thread's connection, opened when it has none; NULL (logged) when that fails. */
+static struct ksr_db_con *thread_connect(void)
+{
+	struct con_slot *slot;
+	struct ksr_db_con *con;
+
+	if (thread_con)
+		return thread_con;
+	if (!(slot = malloc(sizeof(*slot))))
+		return NULL;
+	/* the driver logs why; the next call tries again */
+	if (dbf.init(usrloc_db_url, &con) < 0) {
+		free(slot);
+		LM_ERR("cannot connect to the database of db_url\n");
+		return NULL;
+	}
+	slot->con = con;
+	pthread_mutex_lock(&cons_lock);
+	slot->next = cons;
+	cons = slot;
+	pthread_mutex_unlock(&cons_lock);
+	thread_con = con;
+	return con;
+}
+
 /* This thread's connection with table d's name in use; NULL (logged) when none. */
 static struct ksr_db_con *con_for(struct ksr_str table)
 {
-	struct con_slot *slot;
-	struct ksr_db_con *con = thread_con;
+	struct ksr_db_con *con = thread_connect();
 
-	if (!con) {
-		if (!(slot = malloc(sizeof(*slot))))
-			return NULL;
-		/* the driver logs why; the next call tries again */
-		if (dbf.init(usrloc_db_url, &con) < 0) {
-			free(slot);
-			LM_ERR("cannot connect to the database of db_url\n");
-			return NULL;
-		}
-		slot->con = con;
-		pthread_mutex_lock(&cons_lock);
-		slot->next = cons;
-		cons = slot;
-		pthread_mutex_unlock(&cons_lock);
-		thread_con = con;
-	}
-	return dbf.use_table(con, &table) < 0 ? NULL : con;
+	return con && dbf.use_table(con, &table) == 0 ? con : NULL;
+}
+
+void usrloc_db_child_init(void)
+{
+	/* a worker connects before its first REGISTER; when it cannot, the first change
+	 * tries again (and fails with 500 until the database is there) */
+	if (usrloc_store && usrloc_store->insert)
+		thread_connect();
 }
 
 /* --- rows --- */

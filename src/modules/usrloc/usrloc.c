@@ -199,6 +199,13 @@ static int mod_init(void)
 	return 0;
 }
 
+static int child_init(int rank)
+{
+	if (rank != KSR_RANK_MAIN)
+		usrloc_db_child_init();
+	return 0;
+}
+
 static void free_params(void)
 {
 	for (int i = 0; i < npreload; i++)
@@ -301,4 +308,4 @@ static const struct ksr_api_export apis[] = {
 };
 
 KSR_MODULE(.name = "usrloc", .params = params, .apis = apis, .rpcs = usrloc_rpcs,
-           .mod_init = mod_init, .destroy = destroy);
+           .mod_init = mod_init, .child_init = child_init, .destroy = destroy);

@@ -132,6 +132,8 @@ extern int usrloc_db_tuning[16]; /* db_load ... db_clean_tcp, in usrloc.c's orde
 extern char *usrloc_cols[UL_NCOLS];
 /* Bind the driver, check the version, load the tables (db_mode 1, 2, 4), set the store. */
 int usrloc_db_init(void);
+/* A worker's connection, opened now (child_init) when the mode writes. */
+void usrloc_db_child_init(void);
 /* The timer's part: write-back flush (2), expired rows (3, db_timer_clean). */
 void usrloc_db_timer(time_t now);
 /* db_mode 2: write every changed contact now (ul.flush, shutdown). 0 or -errno. */
