@@ -65,6 +65,8 @@ for entry in $KSR_PKG_SPEC; do
 		for p in "$KSR_PKG_SBIN" "$KSR_PKG_CFG" "$KSR_PKG_UNIT" "$KSR_PKG_TMPFILES"; do
 			holds "$list" "$p"
 		done
+		# kamcmd, the ctl module's client, sits next to the daemon
+		holds "$list" "$(dirname "$KSR_PKG_SBIN")/kamcmd"
 		pkg_conffiles "$file" | grep -qxF "/$KSR_PKG_CFG" ||
 			fail "$name does not mark /$KSR_PKG_CFG as a configuration file"
 	else
@@ -86,4 +88,7 @@ grep -q "^ExecStart=/$KSR_PKG_SBIN .*-f /$KSR_PKG_CFG" "$unit" ||
 echo "running $KSR_PKG_SBIN -c on the packaged config"
 "$root/$KSR_PKG_SBIN" -c -f "$root/$KSR_PKG_CFG" -L "$root/$KSR_PKG_MODDIR" ||
 	fail "the packaged daemon refuses the packaged config (exit $?)"
+# the packaged kamcmd runs (its version needs no server)
+"$root/$(dirname "$KSR_PKG_SBIN")/kamcmd" -V | grep -q "^kamcmd " ||
+	fail "the packaged kamcmd does not run"
 echo "PASS: packages hold what they should and the packaged daemon loads its config"
