@@ -306,6 +306,7 @@ void tm_branches_free(struct tm_cell *t)
 		struct tm_ubranch *b = t->branches[i];
 
 		free(b->req);
+		free(b->uri);
 		free(b->ack);
 		free(b->cancel);
 		free(b->reply);
@@ -322,6 +323,8 @@ void tm_release_request(struct tm_cell *t, bool always)
 {
 	if (!t->arena || (!always && (t->state == TM_PROCEEDING || t->in_failure)))
 		return;
+	if (t->req)
+		t->req_flags = t->req->flags; /* for the callbacks of an ACK to come */
 	ksr_arena_destroy(t->arena);
 	free(t->arena);
 	t->arena = NULL;
@@ -393,7 +396,7 @@ static int add_branch(struct tm_cell *t, struct ksr_msg *msg, const struct targe
 		      struct ksr_str proxy, int proto, unsigned int *ret_code)
 {
 	unsigned int idx = t->nbranches;
-	struct ksr_str target, bid, via, out;
+	struct ksr_str target, bid, via, out, cur;
 	struct tm_ubranch *b = NULL;
 	struct ksr_listener *l;
 	struct saved sv;
@@ -456,6 +459,16 @@ static int add_branch(struct tm_cell *t, struct ksr_msg *msg, const struct targe
 		r = -ENOMEM;
 		goto fail;
 	}
+	/* the callbacks name the branch a reply came from by its Request-URI */
+	cur = ksr_msg_cur_ruri(msg);
+	if ((t->cb_types & (TMCB_RESPONSE_OUT | TMCB_ON_FAILURE)) && cur.len) {
+		if (!(b->uri = malloc(cur.len))) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		memcpy(b->uri, cur.s, cur.len);
+		b->uri_len = cur.len;
+	}
 	restore(msg, &sv);
 	memcpy(b->req, out.s, out.len);
 	b->req_len = out.len;
@@ -468,6 +481,7 @@ static int add_branch(struct tm_cell *t, struct ksr_msg *msg, const struct targe
 	*ret_code = 477; /* upstream's "error on sending to next hop" */
 	if ((r = ksr_dest_send(&d, l, b->req, b->req_len)) < 0) {
 		free(b->req);
+		free(b->uri);
 		free(b);
 		return r;
 	}
@@ -481,8 +495,10 @@ static int add_branch(struct tm_cell *t, struct ksr_msg *msg, const struct targe
 	}
 	return 1;
 fail:
-	if (b)
+	if (b) {
 		free(b->req);
+		free(b->uri);
+	}
 	free(b);
 	restore(msg, &sv);
 	LM_ERR("cannot relay to '%.*s': %s\n", KSR_STR_FMT(target), strerror(-r));
@@ -535,7 +551,7 @@ static void take_settings(struct tm_cell *t, struct ksr_msg *msg)
 	*s = (struct tm_settings){0};
 }
 
-static const char *reason_of(unsigned int code)
+const char *tm_reason_of(unsigned int code)
 {
 	switch (code) {
 	case 408:
@@ -555,7 +571,7 @@ static const char *reason_of(unsigned int code)
 
 int tm_local_reply(struct tm_cell *t, struct ksr_msg *msg, unsigned int code)
 {
-	const char *r = reason_of(code);
+	const char *r = tm_reason_of(code);
 
 	return tm_reply(t, msg, code, ksr_str_make((char *)r, strlen(r)));
 }
@@ -595,6 +611,8 @@ static int relay_ack(struct ksr_msg *msg, struct ksr_str proxy, int proto)
 		tm_unref(t);
 		return 1;
 	}
+	/* an ACK to a 2xx of ours is an event for other modules (acc) */
+	tm_cb_e2e_ack(msg);
 	if (!proxy.len)
 		proxy = msg->dst_uri.len ? msg->dst_uri : ksr_msg_cur_ruri(msg);
 	return ksr_forward_request(msg, proxy, proto) < 0 ? -1 : 1;

@@ -177,6 +177,9 @@ void tm_branch_final(struct tm_cell *t)
 	w = tm_best_branch(t);
 	if (w < 0)
 		return;
+	t->picked = w;
+	if (t->branches[w]->final_code >= 300)
+		tm_cb_on_failure(t, w);
 	if (t->set.on_failure && t->branches[w]->final_code >= 300) {
 		const char *name = t->set.on_failure;
 
@@ -193,6 +196,7 @@ void tm_branch_final(struct tm_cell *t)
 		w = tm_best_branch(t);
 		if (w < 0)
 			return;
+		t->picked = w;
 	}
 	b = t->branches[w];
 	if (b->local || !b->reply) {
@@ -207,9 +211,9 @@ void tm_branch_final(struct tm_cell *t)
 
 		if ((b->final_code == 401 || b->final_code == 407) &&
 		    merge_challenges(t, w, &merged) == 0)
-			tm_send_reply(t, NULL, merged.s, merged.len, b->final_code, false);
+			tm_send_reply(t, NULL, NULL, merged.s, merged.len, b->final_code, false);
 		else
-			tm_send_reply(t, NULL, b->reply, b->reply_len, b->final_code, false);
+			tm_send_reply(t, NULL, NULL, b->reply, b->reply_len, b->final_code, false);
 	}
 }
 
@@ -266,8 +270,10 @@ static void provisional(struct tm_cell *t, struct tm_ubranch *b, struct ksr_msg 
 	if (!run_onreply(t, b, msg))
 		return;
 	/* 100 is hop by hop: the caller has ours */
-	if (code > 100 && relay_bytes(t, msg, &out) == 0)
-		tm_send_reply(t, NULL, out.s, out.len, code, false);
+	if (code > 100 && relay_bytes(t, msg, &out) == 0) {
+		t->picked = (int)b->idx;
+		tm_send_reply(t, NULL, NULL, out.s, out.len, code, false);
+	}
 }
 
 static void final(struct tm_cell *t, struct tm_ubranch *b, struct ksr_msg *msg, unsigned int code)
@@ -292,8 +298,9 @@ static void final(struct tm_cell *t, struct tm_ubranch *b, struct ksr_msg *msg, 
 		tm_send_ack(b, msg->h_to->line);
 	if (code < 300) {
 		/* a 2xx goes at once, and the other branches are no longer wanted */
+		t->picked = (int)b->idx;
 		if (out.len)
-			tm_send_reply(t, NULL, out.s, out.len, code, false);
+			tm_send_reply(t, NULL, NULL, out.s, out.len, code, false);
 		if (t->invite)
 			tm_cancel_branches(t);
 	} else if (code >= 600 && t->invite) {
@@ -316,7 +323,8 @@ static void late_final(struct tm_cell *t, struct tm_ubranch *b, struct ksr_msg *
 			tm_send_ack(b, msg->h_to->line);
 	} else if (code < 300 && t->invite && relay_bytes(t, msg, &out) == 0) {
 		/* every 2xx reaches the caller, even after our timeout (RFC 3261 16.7) */
-		tm_send_reply(t, NULL, out.s, out.len, code, false);
+		t->picked = (int)b->idx;
+		tm_send_reply(t, NULL, NULL, out.s, out.len, code, false);
 	}
 }
 

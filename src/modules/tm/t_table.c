@@ -41,6 +41,7 @@ int tm_table_init(void)
 static void cell_free(struct tm_cell *t)
 {
 	tm_branches_free(t);
+	tm_cbs_free(t);
 	pthread_mutex_destroy(&t->lock);
 	free(t->key);
 	free(t->reply);
@@ -285,6 +286,7 @@ struct tm_cell *tm_insert(struct ksr_msg *msg, struct tm_cell **ret_old)
 	pthread_mutexattr_destroy(&ma);
 	t->label = atomic_fetch_add(&next_label, 1);
 	t->fail_branch = -1;
+	t->picked = -1;
 	tm_cell_timers_init(t);
 	t->hash = hash_of(k.callid, k.cseq);
 	t->rfc3261 = k.rfc3261;

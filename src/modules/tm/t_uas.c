@@ -124,8 +124,8 @@ void tm_ack(struct tm_cell *t)
 	tm_set_end(t, t->proto == IPPROTO_UDP ? 5000 : 0);
 }
 
-int tm_send_reply(struct tm_cell *t, struct ksr_conn *conn, const char *buf, size_t len,
-		  unsigned int code, bool local)
+int tm_send_reply(struct tm_cell *t, struct ksr_msg *req, struct ksr_conn *conn,
+		  const char *buf, size_t len, unsigned int code, bool local)
 {
 	char *copy;
 	int r;
@@ -136,13 +136,18 @@ int tm_send_reply(struct tm_cell *t, struct ksr_conn *conn, const char *buf, siz
 		bool more_2xx = t->invite && code >= 200 && code < 300 && !local &&
 				t->reply_code >= 200 && t->reply_code < 300;
 
-		pthread_mutex_unlock(&t->lock);
-		if (!more_2xx)
+		if (!more_2xx) {
+			pthread_mutex_unlock(&t->lock);
 			return -EALREADY;
+		}
 		tm_stat(TM_ST_RPL_RELAYED, 1);
 		tm_stat(TM_ST_RPL_SENT, 1);
 		tm_relayed_now = true;
-		return conn ? ksr_tcp_send(conn, buf, len) : send_to_source(t, buf, len);
+		r = conn ? ksr_tcp_send(conn, buf, len) : send_to_source(t, buf, len);
+		/* each 2xx is an answer of its own (forking) */
+		tm_cb_response_out(t, req, buf, len, code, local);
+		pthread_mutex_unlock(&t->lock);
+		return r;
 	}
 	/* the last reply answers retransmissions of the request */
 	if (!(copy = malloc(len))) {
@@ -167,6 +172,7 @@ int tm_send_reply(struct tm_cell *t, struct ksr_conn *conn, const char *buf, siz
 	r = conn ? ksr_tcp_send(conn, buf, len) : send_to_source(t, buf, len);
 	if (r < 0)
 		LM_ERR("sending the %u reply failed: %s\n", code, strerror(-r));
+	tm_cb_response_out(t, req, buf, len, code, local);
 	if (code >= 200 && !t->ended) {
 		if (t->invite && t->proto == IPPROTO_UDP && !(code < 300 && !local)) {
 			/* a relayed 2xx is the callee's to retransmit, end to end */
@@ -203,7 +209,7 @@ int tm_reply(struct tm_cell *t, struct ksr_msg *msg, unsigned int code, struct k
 	if ((r = ksr_reply_build(msg, code, reason, t->to_tag, &out)) < 0)
 		return r;
 	/* on the connection the request came on, when it came on one */
-	r = tm_send_reply(t, msg->rcv.conn, out.s, out.len, code, true);
+	r = tm_send_reply(t, msg, msg->rcv.conn, out.s, out.len, code, true);
 	if (r == -EALREADY)
 		LM_ERR("the transaction has its final reply already: %u not sent\n", code);
 	msg->replied = true;

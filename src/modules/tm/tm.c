@@ -67,8 +67,11 @@ int tm_newtran(struct ksr_msg *msg)
 		return 1;
 	if (msg->first.req.method_id == KSR_METHOD_ACK) {
 		t = tm_lookup(msg);
-		if (!t)
-			return -1; /* an ACK makes no transaction */
+		if (!t) {
+			/* an ACK makes no transaction; to a 2xx of ours, it is an event */
+			tm_cb_e2e_ack(msg);
+			return -1;
+		}
 		tm_ack(t);
 		tm_unref(t);
 		return 0;
@@ -89,6 +92,9 @@ int tm_newtran(struct ksr_msg *msg)
 		tm_unref(t);
 		return -1;
 	}
+	/* other modules see it before any reply goes (acc registers its callbacks) */
+	t->req_flags = msg->flags;
+	tm_cb_request_in(t, msg);
 	/* the end when no final reply comes; a final reply re-arms it */
 	tm_set_end(t, (unsigned int)(t->invite ? tm_max_inv_lifetime : tm_max_noninv_lifetime));
 	if (t->invite && tm_auto_inv_100)
@@ -210,6 +216,7 @@ static const struct tm_api api = {
         .by_callid = tm_api_by_callid,
         .request_of = tm_api_request_of,
         .reply_of = tm_api_reply_of,
+        .register_cb = tm_register_cb,
 };
 
 static int mod_init(void)
@@ -235,6 +242,7 @@ static void destroy(void)
 {
 	ksr_receive_del_reply_handler(tm_reply_received);
 	tm_table_destroy();
+	tm_cbs_clear();
 }
 
 #define REQ KSR_ROUTE_REQUEST

@@ -30,6 +30,7 @@
 #include "core/rpc/rpc.h"
 #include "core/parser/msg-t.h"
 #include "core/timer/timer.h"
+#include "tm_api.h"
 
 /* modparams, milliseconds */
 extern int tm_fr_timer, tm_fr_inv_timer, tm_wt_timer, tm_retr_timer1, tm_retr_timer2;
@@ -51,6 +52,8 @@ struct tm_ubranch {
 	struct ksr_listener *listener;
 	char *req; /* the request as sent (heap): retransmissions, the CANCEL and ACK */
 	size_t req_len;
+	char *uri; /* its Request-URI (heap) when callbacks want it (tm_api.h); else NULL */
+	size_t uri_len;
 	char *ack; /* the ACK to a non-2xx final reply, once sent (for its retransmissions) */
 	size_t ack_len;
 	char *cancel; /* our CANCEL, while it is retransmitted */
@@ -130,6 +133,13 @@ struct tm_cell {
 	char drop_replies; /* t_drop_replies() in this failure_route: 'a', 'l', 'n'; 0 none */
 	int fail_branch; /* the winning branch failure_route sees; -1 none */
 	struct ksr_msg *fail_reply; /* its reply parsed, for $T_rpl() (in arena) */
+
+	/* --- other modules' callbacks (t_cb.c, tm_api.h) --- */
+	struct tm_cb *cbs;
+	unsigned int cb_types; /* the events some callback wants */
+	int picked; /* the branch whose reply goes to the caller now; -1: none */
+	unsigned int req_flags; /* the request's script flags, kept when its copy goes */
+	bool e2e_acked; /* an ACK to its 2xx went through */
 };
 
 /*
@@ -217,17 +227,20 @@ int tm_set_msg(struct ksr_msg *msg, struct tm_cell *t);
  * Send reply bytes (built or relayed) to t's caller and keep them for retransmissions:
  * a provisional one while no final went, a final one once (then t is completed: timers
  * G/H for an INVITE over UDP, else J), a further 2xx to an INVITE as it comes. conn is
- * the connection to use when the caller is on one (else the address). 0 or -errno;
+ * the connection to use when the caller is on one (else the address); req the request
+ * it answers (the callbacks' params: NULL for t's copy). 0 or -errno;
  * -EALREADY when t has its final reply already (nothing sent).
  */
-int tm_send_reply(struct tm_cell *t, struct ksr_conn *conn, const char *buf, size_t len,
-		  unsigned int code, bool local);
+int tm_send_reply(struct tm_cell *t, struct ksr_msg *req, struct ksr_conn *conn,
+		  const char *buf, size_t len, unsigned int code, bool local);
 /* Set when tm_send_reply relays a received reply: tells relayed replies from absorbed. */
 extern _Thread_local bool tm_relayed_now;
 /* The t_newtran() of the script functions: 1 new, 0 a retransmission or ACK, -1 error. */
 int tm_newtran(struct ksr_msg *msg);
 /* A reply of ours with the usual reason phrase for code (408, 487, 477, ...). */
 int tm_local_reply(struct tm_cell *t, struct ksr_msg *msg, unsigned int code);
+/* That phrase. */
+const char *tm_reason_of(unsigned int code);
 
 /* --- the client side (t_fwd.c) --- */
 /* The settings of t_on_*() and t_set_fr() for msg (created when create). */
@@ -283,5 +296,20 @@ bool tm_reply_received(struct ksr_msg *msg);
 void tm_branch_final(struct tm_cell *t);
 /* The winning branch by RFC 3261 16.7 among t's branches, or -1 when none is final. */
 int tm_best_branch(struct tm_cell *t);
+
+/* --- other modules' callbacks (t_cb.c) --- */
+int tm_register_cb(struct tm_cell *t, unsigned int types, tm_cb_fn fn, void *param);
+/* TMCB_REQUEST_IN for new transaction t of request msg. */
+void tm_cb_request_in(struct tm_cell *t, struct ksr_msg *msg);
+/* TMCB_RESPONSE_OUT: reply bytes buf went to the caller (lock held). */
+void tm_cb_response_out(struct tm_cell *t, struct ksr_msg *req, const char *buf, size_t len,
+			unsigned int code, bool local);
+/* TMCB_ON_FAILURE: branch w won with a negative reply (lock held). */
+void tm_cb_on_failure(struct tm_cell *t, int w);
+/* TMCB_E2EACK_IN: ack may acknowledge a 2xx of an INVITE transaction of ours. */
+void tm_cb_e2e_ack(struct ksr_msg *ack);
+void tm_cbs_free(struct tm_cell *t);
+/* Forget the TMCB_REQUEST_IN callbacks (destroy: a later mod_init registers again). */
+void tm_cbs_clear(void);
 
 #endif
