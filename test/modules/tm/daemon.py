@@ -45,7 +45,15 @@ class Run:
         self.check(self.proc.wait(timeout=10) == 0, what)
 
     def finish(self):
-        """Kill what is left, show the log on failure, clean up, exit with the verdict."""
+        """Kill what is left, show the log on failure, clean up, exit with the verdict.
+        Called from a `finally:`, an exception on its way out is a failure: the test
+        crashed, it did not pass (sys.exit here would otherwise swallow it)."""
+        pending = sys.exc_info()[1]
+        if pending is not None and not isinstance(pending, SystemExit):
+            import traceback
+            traceback.print_exception(type(pending), pending, pending.__traceback__)
+            self.check(False, "the test ran to its end (%s: %s)"
+                       % (type(pending).__name__, pending))
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
