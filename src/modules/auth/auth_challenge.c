@@ -3,7 +3,6 @@
  * 2.4) and the 401/407 that carries them, through tm when the request has a transaction.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -44,14 +43,46 @@ static const char *qop_text(unsigned int flags)
 	return qop == KSR_QOP_AUTH ? ", qop=\"auth\"" : "";
 }
 
-/* One line; with buf NULL only its length. Upstream's order of parameters. */
-static int line(char *buf, size_t size, struct ksr_str name, struct ksr_str realm,
-		const char *nonce, const char *qop, bool stale, enum ksr_digest_alg alg)
+/* Output into a buffer sized beforehand, or (p NULL) only counted. */
+struct out {
+	char *p;
+	size_t n;
+};
+
+static void put(struct out *o, const char *s, size_t n)
 {
-	return snprintf(buf, size, "%.*s: Digest realm=\"%.*s\", nonce=\"%s\"%s%s%s%s\r\n",
-			KSR_STR_FMT(name), KSR_STR_FMT(realm), nonce, qop,
-			stale ? ", stale=true" : "", auth_conf.alg_param ? ", algorithm=" : "",
-			auth_conf.alg_param ? auth_digest_alg_name(alg) : "");
+	if (o->p)
+		memcpy(o->p + o->n, s, n);
+	o->n += n;
+}
+
+#define PUT_LIT(o, lit) put(o, lit, sizeof(lit) - 1)
+
+/*
+ * One line into buf; with buf NULL only its length. Upstream's order of parameters.
+ * Copied piece by piece: snprintf() was a quarter of the cost of a challenge.
+ */
+static size_t line(char *buf, struct ksr_str name, struct ksr_str realm, const char *nonce,
+                   const char *qop, bool stale, enum ksr_digest_alg alg)
+{
+	const char *alg_name = auth_conf.alg_param ? auth_digest_alg_name(alg) : NULL;
+	struct out o = {buf, 0};
+
+	put(&o, name.s, name.len);
+	PUT_LIT(&o, ": Digest realm=\"");
+	put(&o, realm.s, realm.len);
+	PUT_LIT(&o, "\", nonce=\"");
+	put(&o, nonce, strlen(nonce));
+	PUT_LIT(&o, "\"");
+	put(&o, qop, strlen(qop));
+	if (stale)
+		PUT_LIT(&o, ", stale=true");
+	if (alg_name) {
+		PUT_LIT(&o, ", algorithm=");
+		put(&o, alg_name, strlen(alg_name));
+	}
+	PUT_LIT(&o, "\r\n");
+	return o.n;
 }
 
 int auth_build_challenge(struct ksr_msg *msg, struct ksr_str realm, unsigned int flags,
@@ -75,12 +106,12 @@ int auth_build_challenge(struct ksr_msg *msg, struct ksr_str realm, unsigned int
 	if ((r = auth_nonce_make(msg, auth_now(), nonce)) < 0)
 		return r;
 	for (unsigned int i = 0; i < auth_conf.nalgs; i++)
-		total += (size_t)line(NULL, 0, name, realm, nonce, qop, stale, auth_conf.algs[i]);
+		total += line(NULL, name, realm, nonce, qop, stale, auth_conf.algs[i]);
 	if (!(buf = ksr_arena_alloc(msg->arena, total + 1)))
 		return -ENOMEM;
 	for (unsigned int i = 0; i < auth_conf.nalgs; i++)
-		off += (size_t)line(buf + off, total + 1 - off, name, realm, nonce, qop, stale,
-				    auth_conf.algs[i]);
+		off += line(buf + off, name, realm, nonce, qop, stale, auth_conf.algs[i]);
+	buf[total] = '\0';
 	*ret_hdrs = ksr_str_make(buf, total);
 	return 0;
 }

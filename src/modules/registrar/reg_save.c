@@ -91,7 +91,39 @@ __attribute__((format(printf, 4, 5))) static void putf(char *buf, size_t size, s
 		*n = *n + (size_t)r < size ? *n + (size_t)r : size - 1;
 }
 
-/* "Contact: <c>;q=..;expires=..[;received=".."][;+sip.instance=..][;reg-id=..], ..." */
+/* len bytes of p at buf + *n, never past buf[size - 1] (the sizes below are estimates). */
+static void put(char *buf, size_t size, size_t *n, const char *p, size_t len)
+{
+	if (*n + 1 >= size)
+		return;
+	if (len > size - 1 - *n)
+		len = size - 1 - *n;
+	memcpy(buf + *n, p, len);
+	*n += len;
+	buf[*n] = '\0';
+}
+
+#define PUT_LIT(buf, size, n, lit) put(buf, size, n, lit, sizeof(lit) - 1)
+
+/* v in decimal at buf + *n, as put(). */
+static void put_long(char *buf, size_t size, size_t *n, long v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+	unsigned long u = v < 0 ? 0ul - (unsigned long)v : (unsigned long)v;
+
+	do
+		d[--i] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		d[--i] = '-';
+	put(buf, size, n, d + i, sizeof(d) - i);
+}
+
+/*
+ * "Contact: <c>;q=..;expires=..[;received=".."][;+sip.instance=..][;reg-id=..], ..."
+ * Copied piece by piece: with vsnprintf() this was a tenth of a REGISTER's cost.
+ */
 static void build_contacts(struct save *s, const struct ul_record *r)
 {
 	size_t rp_len = reg_received_param ? strlen(reg_received_param) : 0, size = 16, n = 0;
@@ -106,28 +138,42 @@ static void build_contacts(struct save *s, const struct ul_record *r)
 			size += c->c.len + c->received.len + c->instance.len + rp_len + 96;
 	if (size == 16 || !(buf = ksr_arena_alloc(s->msg->arena, size)))
 		return;
-	putf(buf, size, &n, "Contact: ");
+	PUT_LIT(buf, size, &n, "Contact: ");
 	for (const struct ul_contact *c = r->contacts; c; c = c->next) {
 		char q[8];
 
 		if (!ul_contact_valid(c, s->now))
 			continue;
-		putf(buf, size, &n, "%s<%.*s>", first ? "" : ", ", KSR_STR_FMT(c->c));
+		if (!first)
+			PUT_LIT(buf, size, &n, ", ");
 		first = false;
+		PUT_LIT(buf, size, &n, "<");
+		put(buf, size, &n, c->c.s, c->c.len);
+		PUT_LIT(buf, size, &n, ">");
 		if (c->q != UL_Q_UNSET) {
-			q[ksr_q_print(c->q, q)] = '\0';
-			putf(buf, size, &n, ";q=%s", q);
+			PUT_LIT(buf, size, &n, ";q=");
+			put(buf, size, &n, q, ksr_q_print(c->q, q));
 		}
-		putf(buf, size, &n, ";expires=%ld", c->expires ? (long)(c->expires - s->now) : 0L);
-		if (rp_len && c->received.len)
-			putf(buf, size, &n, ";%s=\"%.*s\"", reg_received_param,
-			     KSR_STR_FMT(c->received));
-		if (c->instance.len)
-			putf(buf, size, &n, ";+sip.instance=\"%.*s\"", KSR_STR_FMT(c->instance));
-		if (c->reg_id)
-			putf(buf, size, &n, ";reg-id=%u", c->reg_id);
+		PUT_LIT(buf, size, &n, ";expires=");
+		put_long(buf, size, &n, c->expires ? (long)(c->expires - s->now) : 0L);
+		if (rp_len && c->received.len) {
+			PUT_LIT(buf, size, &n, ";");
+			put(buf, size, &n, reg_received_param, rp_len);
+			PUT_LIT(buf, size, &n, "=\"");
+			put(buf, size, &n, c->received.s, c->received.len);
+			PUT_LIT(buf, size, &n, "\"");
+		}
+		if (c->instance.len) {
+			PUT_LIT(buf, size, &n, ";+sip.instance=\"");
+			put(buf, size, &n, c->instance.s, c->instance.len);
+			PUT_LIT(buf, size, &n, "\"");
+		}
+		if (c->reg_id) {
+			PUT_LIT(buf, size, &n, ";reg-id=");
+			put_long(buf, size, &n, (long)c->reg_id);
+		}
 	}
-	putf(buf, size, &n, "\r\n");
+	PUT_LIT(buf, size, &n, "\r\n");
 	s->rp.contacts = ksr_str_make(buf, n);
 }
 
