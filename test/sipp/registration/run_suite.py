@@ -161,7 +161,10 @@ try:
     check(uac("dbdown", "dbdown_uac.xml"), "database gone: REGISTER 500")
     check(uac("invite-dbdown", "invite_404_uac.xml"), "database gone: the daemon serves")
     db.come_back()
-    check(uac("register-dbback", "register_uac.xml", 60), "database back: REGISTER 200")
+    # each worker's connection learns of the outage at its first statement, which fails
+    # (srdb never replays it): with 2 workers, at most 2 REGISTERs before a 200
+    ok = any(uac("register-dbback-%d" % i, "register_uac.xml", 60) for i in range(3))
+    check(ok, "database back: REGISTER 200 (after at most one failure per worker)")
     check(call("call-dbback"), "database back: the call reaches the contact")
     run.stop("the daemon stops at the end")
 except BaseException as e:  # noqa: B036 -- a crash of the test is a failure, never a pass
