@@ -4,7 +4,7 @@
 # Package groups: KSR_PKG_<GROUP>_MODULES and KSR_PKG_<GROUP>_PACKAGE (the package name).
 set(KSR_PKG_GROUPS KSTANDARD KSYSTEMD KMYSQL)
 
-set(KSR_PKG_KSTANDARD_MODULES sl pv maxfwd xlog kex counters cfgutils siputils textops textopsx corex sanity rr jsonrpcs tm tmx db_sqlite auth auth_db usrloc registrar ctl acc)
+set(KSR_PKG_KSTANDARD_MODULES sl pv maxfwd xlog kex counters cfgutils siputils textops textopsx corex sanity rr jsonrpcs tm tmx db_sqlite auth auth_db usrloc registrar ctl acc xhttp xhttp_prom cfg_rpc)
 set(KSR_PKG_KSTANDARD_PACKAGE kamailio)
 set(KSR_PKG_KSTANDARD_SUMMARY "Kamailio SIP server: the daemon and its standard modules")
 

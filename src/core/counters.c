@@ -41,6 +41,12 @@ struct ksr_counter *ksr_counter_find_name(struct ksr_str name)
 int ksr_counter_register(const char *group, const char *name, const char *desc,
 			 struct ksr_counter **ret_cnt)
 {
+	return ksr_counter_register_fn(group, name, desc, NULL, ret_cnt);
+}
+
+int ksr_counter_register_fn(const char *group, const char *name, const char *desc,
+			    long (*fn)(const struct ksr_counter *c), struct ksr_counter **ret_cnt)
+{
 	struct ksr_counter *c;
 
 	if (!group || !name || !*group || !*name)
@@ -57,6 +63,7 @@ int ksr_counter_register(const char *group, const char *name, const char *desc,
 	c->group = strdup(group);
 	c->name = strdup(name);
 	c->desc = strdup(desc ? desc : "");
+	c->fn = fn;
 	if (!c->group || !c->name || !c->desc) {
 		cnt_free(c);
 		return -ENOMEM;
@@ -71,6 +78,33 @@ int ksr_counter_register(const char *group, const char *name, const char *desc,
 struct ksr_counter *ksr_counters_all(void)
 {
 	return counters;
+}
+
+static int cmp_counters(const void *a, const void *b)
+{
+	const struct ksr_counter *x = *(struct ksr_counter *const *)a;
+	const struct ksr_counter *y = *(struct ksr_counter *const *)b;
+	int r = strcmp(x->group, y->group);
+
+	return r ? r : strcmp(x->name, y->name);
+}
+
+int ksr_counters_sorted(struct ksr_counter ***ret, size_t *ret_n)
+{
+	struct ksr_counter **v;
+	size_t n = 0, i = 0;
+
+	for (struct ksr_counter *c = counters; c; c = c->next)
+		n++;
+	v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (struct ksr_counter *c = counters; c; c = c->next)
+		v[i++] = c;
+	qsort(v, n, sizeof(*v), cmp_counters);
+	*ret = v;
+	*ret_n = n;
+	return 0;
 }
 
 void ksr_counters_clear(void)

@@ -18,6 +18,8 @@ struct ksr_counter {
 	char *name;
 	char *desc;
 	struct ksr_counter *next;
+	/* a computed statistic (shmem:used_size): its value, read on demand; never reset */
+	long (*fn)(const struct ksr_counter *c);
 };
 
 /*
@@ -28,6 +30,9 @@ struct ksr_counter {
  */
 int ksr_counter_register(const char *group, const char *name, const char *desc,
 			 struct ksr_counter **ret_cnt);
+/* A computed one: its value is what fn returns when read (same errors). */
+int ksr_counter_register_fn(const char *group, const char *name, const char *desc,
+			    long (*fn)(const struct ksr_counter *c), struct ksr_counter **ret_cnt);
 /* The counter group.name, or NULL. */
 struct ksr_counter *ksr_counter_lookup(struct ksr_str group, struct ksr_str name);
 /* The first counter named name in any group (upstream's $stat(name)), or NULL. */
@@ -45,11 +50,18 @@ static inline void ksr_counter_reset(struct ksr_counter *c)
 
 static inline long ksr_counter_get(const struct ksr_counter *c)
 {
+	if (c->fn)
+		return c->fn(c);
 	return atomic_load_explicit(&c->val, memory_order_relaxed);
 }
 
 /* Every counter in registration order. */
 struct ksr_counter *ksr_counters_all(void);
+/*
+ * Every counter sorted by group, then name (byte order, as upstream lists them): a
+ * malloc'ed array the caller frees, *ret_n long. 0 or -ENOMEM.
+ */
+int ksr_counters_sorted(struct ksr_counter ***ret, size_t *ret_n);
 /* Forget every counter (at exit, and in tests). */
 void ksr_counters_clear(void);
 

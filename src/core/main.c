@@ -17,8 +17,12 @@
 #include "core/cfg/pp.h"
 #include "core/cfg/reload.h"
 #include "core/cfg/cfgvars.h"
+#include "core/cfg/rtcfg.h"
+#include "core/cfg/rtcfg_core.h"
+#include "core/core_stats.h"
 #include "core/counters.h"
 #include "core/log.h"
+#include "core/mem/meminfo.h"
 #include "core/module/fixup.h"
 #include "core/module/module.h"
 #include "core/net/listener.h"
@@ -28,6 +32,7 @@
 #include "core/route/core_cmds.h"
 #include "core/route/program.h"
 #include "core/rpc/rpc.h"
+#include "core/threads.h"
 #include "core/timer/timer.h"
 #include "core/version.h"
 
@@ -294,7 +299,8 @@ static int run(int argc, char **argv, struct options *o)
 
 	pp = ksr_pp_new();
 	if (!pp || ksr_core_cmds_register() < 0 || ksr_cfgvars_pv_register() < 0 ||
-	    ksr_core_rpc_register() < 0)
+	    ksr_core_rpc_register() < 0 || ksr_core_stats_register() < 0 ||
+	    ksr_rtcfg_core_declare() < 0)
 		return 1;
 	/* the predefined names first: -A may redefine them */
 	if (ksr_pp_define_core(pp, KSR_VERSION, KSR_OS) < 0)
@@ -320,6 +326,9 @@ static int run(int argc, char **argv, struct options *o)
 	/* the command line wins over the config */
 	ksr_log_level = ksr_core_cfg.debug + o->debug_incr;
 	ksr_log_stderr = o->log_stderr || ksr_core_cfg.log_stderror;
+	/* what cfg.get core debug says, and what cfg.reset core goes back to */
+	if (ksr_rtcfg_core_started() < 0)
+		return 1;
 	/* the command line wins over the config, as upstream */
 	if (o->workdir)
 		ksr_core_cfg.workdir = o->workdir;
@@ -371,6 +380,7 @@ static int run(int argc, char **argv, struct options *o)
 		ksr_modules_unload();
 		ksr_fixup_free_loadtime();
 		ksr_cfgvars_clear();
+		ksr_rtcfg_clear();
 		ksr_counters_clear();
 		ksr_pp_forget_defines();
 		ksr_rpc_clear();
@@ -405,6 +415,7 @@ static int run(int argc, char **argv, struct options *o)
 	sigaddset(&sigs, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
+	ksr_thread_register(KSR_RANK_MAIN, NULL, "main process - attendant");
 	if (ksr_modules_init() < 0 || ksr_modules_child_init(KSR_RANK_MAIN) < 0) {
 		report_ready(ready_fd, 1);
 		return 1;
@@ -437,6 +448,7 @@ static int run(int argc, char **argv, struct options *o)
 			LM_INFO("SIGHUP received: nothing to do\n");
 	}
 	LM_NOTICE("signal %d received, stopping\n", sig);
+	ksr_meminfo_log_at_exit();
 	/* UDP first: its workers may write on TCP connections */
 	ksr_udp_stop();
 	ksr_tcp_stop();
@@ -451,10 +463,12 @@ static int run(int argc, char **argv, struct options *o)
 	ksr_modules_unload();
 	ksr_fixup_free_loadtime();
 	ksr_cfgvars_clear();
+	ksr_rtcfg_clear();
 	ksr_counters_clear();
 	ksr_pp_forget_defines();
 	ksr_rpc_clear();
 	ksr_cfg_core_reset();
+	ksr_thread_unregister();
 	free(ksr_module_path);
 	return 0;
 }

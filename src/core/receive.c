@@ -4,6 +4,8 @@
 #include <errno.h>
 
 #include "core/cfg/cfg.h"
+#include "core/cfg/rtcfg.h"
+#include "core/core_stats.h"
 #include "core/log.h"
 #include "core/msg/check.h"
 #include "core/net/forward.h"
@@ -74,6 +76,41 @@ void ksr_receive_del_done_handler(ksr_done_handler_fn fn)
 	}
 }
 
+/* Set at startup (mod_init) and at stop, when no worker reads: read without a lock. */
+static const struct ksr_stream_handler *stream_handlers[KSR_MAX_STREAM_HANDLERS];
+static int nstream_handlers;
+
+int ksr_receive_add_stream_handler(const struct ksr_stream_handler *h)
+{
+	if (nstream_handlers == KSR_MAX_STREAM_HANDLERS)
+		return -ENOSPC;
+	stream_handlers[nstream_handlers++] = h;
+	return 0;
+}
+
+void ksr_receive_del_stream_handler(const struct ksr_stream_handler *h)
+{
+	for (int i = 0; i < nstream_handlers; i++) {
+		if (stream_handlers[i] == h) {
+			stream_handlers[i] = stream_handlers[--nstream_handlers];
+			return;
+		}
+	}
+}
+
+bool ksr_receive_stream_handlers(void)
+{
+	return nstream_handlers > 0;
+}
+
+const struct ksr_stream_handler *ksr_receive_stream_claim(const char *line, size_t len)
+{
+	for (int i = 0; i < nstream_handlers; i++)
+		if (stream_handlers[i]->claim(line, len))
+			return stream_handlers[i];
+	return NULL;
+}
+
 static bool filters_pass(struct ksr_msg *msg)
 {
 	for (int i = 0; i < nfilters; i++)
@@ -112,6 +149,7 @@ static void receive_reply(struct ksr_msg *msg)
 	ksr_program_unref(prog);
 	if (st == KSR_RUN_DROP) {
 		LM_DBG("reply %u dropped by reply_route\n", msg->first.rpl.code);
+		ksr_core_stat_inc(KSR_STAT_DROP_REPLIES);
 		return;
 	}
 	for (int i = 0; i < nreply_handlers; i++)
@@ -129,10 +167,16 @@ void ksr_receive(char *buf, size_t len, const struct ksr_rcv_info *rcv, struct k
 	char src[80];
 	int r;
 
+	/* runtime config changes (cfg.seti) apply from the next message on */
+	ksr_rtcfg_update();
 	buf[len] = '\0';
 	r = ksr_msg_parse(&msg, buf, len, arena, &why);
 	msg.rcv = *rcv;
 	ksr_msg_check(&msg, r, why, &chk);
+	if (chk.verdict == KSR_VERDICT_ACCEPT)
+		ksr_core_stats_received(&msg);
+	else
+		ksr_core_stats_refused(&msg, &chk);
 	switch (chk.verdict) {
 	case KSR_VERDICT_ACCEPT:
 		break;

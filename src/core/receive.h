@@ -47,4 +47,33 @@ typedef void (*ksr_done_handler_fn)(struct ksr_msg *msg);
 int ksr_receive_add_done_handler(ksr_done_handler_fn fn);
 void ksr_receive_del_done_handler(ksr_done_handler_fn fn);
 
+/*
+ * Another protocol on the SIP stream listeners (xhttp's HTTP/1.x on the TCP ones): a
+ * module registers a handler that claims a new connection by its first line; from then
+ * on the bytes of that connection go to the handler instead of the SIP parser. SIP over
+ * the connections no handler claims is untouched.
+ */
+struct ksr_stream_handler {
+	const char *name;
+	/* Whether a connection whose first line is line[0..len) (line end excluded) is ours. */
+	bool (*claim)(const char *line, size_t len);
+	/*
+	 * Handle the first message in buf[0..len), the bytes of a claimed connection not yet
+	 * consumed (rcv->conn is the connection, for answers): the count of bytes it took, 0
+	 * to wait for more, or -errno to close the connection. Memory from arena, which the
+	 * caller resets.
+	 */
+	long (*process)(char *buf, size_t len, const struct ksr_rcv_info *rcv,
+	                struct ksr_arena *arena);
+};
+#define KSR_MAX_STREAM_HANDLERS 4
+/* From mod_init; 0 or -ENOSPC. The handler must live until it is taken out. */
+int ksr_receive_add_stream_handler(const struct ksr_stream_handler *h);
+/* Take a handler out (from the module's destroy, once the workers have stopped). */
+void ksr_receive_del_stream_handler(const struct ksr_stream_handler *h);
+/* Whether any handler is registered: without one, connections are SIP from the start. */
+bool ksr_receive_stream_handlers(void);
+/* The handler claiming a connection whose first line is line[0..len), or NULL (SIP). */
+const struct ksr_stream_handler *ksr_receive_stream_claim(const char *line, size_t len);
+
 #endif

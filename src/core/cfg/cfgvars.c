@@ -1,4 +1,7 @@
-/* Runtime config variables (group.var = value) and $sel(cfg_get.group.var). */
+/*
+ * The config's own variables (group.var = value), kept in the runtime configuration
+ * (rtcfg.h) where cfg.set changes them, and $sel(cfg_get.group.var).
+ */
 #include "core/cfg/cfgvars.h"
 
 #include <ctype.h>
@@ -6,12 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cfg/rtcfg.h"
+#include "core/mem/arena.h"
 #include "core/pv/pv.h"
 
 struct ksr_cfgvar {
 	char *group, *name, *desc, *file;
 	int line;
-	struct ksr_val val; /* a string value owns val.s.s */
+	struct ksr_rtcfg_group *grp; /* where its value lives */
+	int idx;
+	enum ksr_rtcfg_type type;
 	struct ksr_cfgvar *next;
 };
 
@@ -36,8 +43,6 @@ static void var_free(struct ksr_cfgvar *v)
 	free(v->name);
 	free(v->desc);
 	free(v->file);
-	if (v->val.type == KSR_VAL_STR)
-		free(v->val.s.s);
 	free(v);
 }
 
@@ -55,6 +60,7 @@ int ksr_cfgvar_define(const char *group, const char *name, const struct ksr_val 
 		      const char *desc, struct ksr_pos pos)
 {
 	struct ksr_cfgvar *v, **tail;
+	int r;
 
 	if (!valid_name(group) || !valid_name(name))
 		return -EINVAL;
@@ -70,20 +76,19 @@ int ksr_cfgvar_define(const char *group, const char *name, const struct ksr_val 
 	v->desc = strdup(desc ? desc : "");
 	v->file = strdup(pos.file ? pos.file : "");
 	v->line = pos.line;
-	v->val.type = val->type;
-	v->val.i = val->i;
-	if (val->type == KSR_VAL_STR) {
-		v->val.s.s = malloc(val->s.len + 1);
-		if (v->val.s.s) {
-			memcpy(v->val.s.s, val->s.s, val->s.len);
-			v->val.s.s[val->s.len] = '\0';
-			v->val.s.len = val->s.len;
-		}
-	}
-	if (!v->group || !v->name || !v->desc || !v->file ||
-	    (val->type == KSR_VAL_STR && !v->val.s.s)) {
+	v->type = val->type == KSR_VAL_INT ? KSR_RTCFG_INT : KSR_RTCFG_STR;
+	if (!v->group || !v->name || !v->desc || !v->file) {
 		var_free(v);
 		return -ENOMEM;
+	}
+	r = ksr_rtcfg_add_custom(group, name, val, desc);
+	if (r == 0)
+		r = ksr_rtcfg_lookup(ksr_str_make(v->group, strlen(v->group)),
+				     ksr_str_make(v->name, strlen(v->name)), &v->grp, &v->idx);
+	if (r < 0) {
+		/* a group of the core or a module: as if defined twice */
+		var_free(v);
+		return r;
 	}
 	/* kept in definition order, for listing them later (cfg.list) */
 	for (tail = &vars; *tail; tail = &(*tail)->next)
@@ -99,7 +104,10 @@ const struct ksr_cfgvar *ksr_cfgvar_find(struct ksr_str group, struct ksr_str na
 
 void ksr_cfgvar_get(const struct ksr_cfgvar *v, struct ksr_val *ret)
 {
-	*ret = v->val;
+	if (v->type == KSR_RTCFG_INT)
+		*ret = (struct ksr_val){.type = KSR_VAL_INT, .i = ksr_rtcfg_int(v->grp, v->idx)};
+	else
+		*ret = (struct ksr_val){.type = KSR_VAL_STR, .s = ksr_rtcfg_str(v->grp, v->idx)};
 }
 
 const char *ksr_cfgvar_desc(const struct ksr_cfgvar *v)
@@ -121,17 +129,26 @@ void ksr_cfgvars_clear(void)
 		var_free(v);
 	}
 	vars = NULL;
+	ksr_rtcfg_clear_custom();
 }
 
 /* ---- $sel(cfg_get.group.var) ------------------------------------------------------- */
 
 #define CFG_GET "cfg_get."
 
+/* What $sel(cfg_get.group.var) reads: any group declared when the script is compiled. */
+struct sel {
+	struct ksr_rtcfg_group *grp;
+	int idx;
+	enum ksr_rtcfg_type type;
+};
+
 /* Resolved once at load: a misspelt variable is a load error, not a $null at runtime. */
 static int sel_parse_name(struct ksr_pv_spec *spec, struct ksr_arena *arena,
 			  const char **ret_err)
 {
 	struct ksr_str n = spec->name, group, name;
+	struct sel *sel;
 	const char *dot;
 
 	if (n.len <= strlen(CFG_GET) || strncmp(n.s, CFG_GET, strlen(CFG_GET)) != 0) {
@@ -146,18 +163,30 @@ static int sel_parse_name(struct ksr_pv_spec *spec, struct ksr_arena *arena,
 	}
 	name = ksr_str_make((char *)dot + 1, (size_t)(ksr_str_end(group) - dot - 1));
 	group.len = (size_t)(dot - group.s);
-	spec->pname = (void *)ksr_cfgvar_find(group, name);
-	if (!spec->pname) {
+	sel = ksr_arena_alloc(arena, sizeof(*sel));
+	if (!sel) {
+		*ret_err = "out of memory";
+		return -ENOMEM;
+	}
+	if (ksr_rtcfg_lookup(group, name, &sel->grp, &sel->idx) < 0) {
 		*ret_err = "unknown config variable (define it at the top level: group.var = "
 			   "value)";
 		return -EINVAL;
 	}
+	sel->type = ksr_rtcfg_var_type(sel->grp, sel->idx);
+	spec->pname = sel;
 	return 0;
 }
 
+/* The value in this worker's snapshot: the same for the whole message. */
 static int sel_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, struct ksr_val *ret)
 {
-	ksr_cfgvar_get(spec->pname, ret);
+	const struct sel *sel = spec->pname;
+
+	if (sel->type == KSR_RTCFG_INT)
+		*ret = (struct ksr_val){.type = KSR_VAL_INT, .i = ksr_rtcfg_int(sel->grp, sel->idx)};
+	else
+		*ret = (struct ksr_val){.type = KSR_VAL_STR, .s = ksr_rtcfg_str(sel->grp, sel->idx)};
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "core/cfg/cfg.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
+#include "core/mem/meminfo.h"
 #include "core/module/module.h"
 #include "core/msg/dset.h"
 #include "core/msg/reply.h"
@@ -164,6 +165,23 @@ static int set_max_while_loops(const struct param *p, const struct val *v, struc
 	if (v->i < 1)
 		return ksr_cfg_fail(err, pos, "max_while_loops takes a positive number");
 	ksr_max_while_loops = (int)v->i;
+	return 0;
+}
+
+/* memlog, mem_summary: the start values of runtime config core.memlog, core.mem_summary */
+static int set_memlog(const struct param *p, const struct val *v, struct ksr_pos pos,
+		      struct ksr_cfg_error *err)
+{
+	ksr_memlog = (int)v->i;
+	return 0;
+}
+
+static int set_mem_summary(const struct param *p, const struct val *v, struct ksr_pos pos,
+			   struct ksr_cfg_error *err)
+{
+	if (v->i < 0 || v->i > 255)
+		return ksr_cfg_fail(err, pos, "mem_summary takes flags from 0 to 255");
+	ksr_mem_summary = (int)v->i;
 	return 0;
 }
 
@@ -517,9 +535,9 @@ static const struct param params[] = {
 	{"log_engine_data", P_STR, NULL, "one log engine (stderr or syslog)", -1},
 	{"memdbg", P_INT, NULL, MEM, -1},
 	{"mem_dbg", P_INT, NULL, MEM, -1},
-	{"memlog", P_INT, NULL, MEM, -1},
-	{"mem_log", P_INT, NULL, MEM, -1},
-	{"mem_summary", P_INT, NULL, MEM, -1},
+	{"memlog", P_INT, set_memlog, NULL, -1},
+	{"mem_log", P_INT, set_memlog, NULL, -1},
+	{"mem_summary", P_INT, set_mem_summary, NULL, -1},
 	{"mem_safety", P_INT, NULL, MEM, -1},
 	{"mem_join", P_INT, NULL, MEM, -1},
 	{"mem_status_mode", P_INT, NULL, MEM, -1},
@@ -866,6 +884,8 @@ void ksr_cfg_core_reset(void)
 	ksr_server_signature = true;
 	ksr_server_header = KSR_STR_STATIC("Server: " KSR_SERVER_SIGNATURE);
 	ksr_max_while_loops = 100;
+	ksr_memlog = L_DBG + 1;
+	ksr_mem_summary = 12;
 	ksr_tcp_connection_lifetime = 120;
 	ksr_tcp_max_connections = 2048;
 	ksr_tcp_connect_timeout = 10;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/cfg/cfg.h"
+#include "core/core_stats.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/msg/edit.h"
@@ -275,9 +276,10 @@ int ksr_forward_request(struct ksr_msg *msg, struct ksr_str target, int proto)
 		r = ksr_msg_build_fwd_request(msg, via, tcp ? KSR_BUILD_STREAM : 0, &out);
 	msg->edits = edits;
 	msg->nedits = nedits;
-	if (r < 0)
+	if (r < 0 || (r = ksr_dest_send(&d, l, out.s, out.len)) < 0)
 		return r;
-	return ksr_dest_send(&d, l, out.s, out.len);
+	ksr_core_stat_inc(KSR_STAT_FWD_REQUESTS);
+	return 0;
 }
 
 /* Where a reply goes: received/rport of the Via, else its sent-by (RFC 3261 18.2.2). */
@@ -337,6 +339,9 @@ int ksr_forward_reply(struct ksr_msg *msg)
 	if ((r = ksr_msg_build_fwd_reply(msg, d.proto == IPPROTO_TCP ? KSR_BUILD_STREAM : 0,
 					 &out)) < 0)
 		return r;
-	return ksr_dest_send(&d, d.proto == IPPROTO_UDP ? pick_listener(msg, d.to.ss_family) : NULL,
-			     out.s, out.len);
+	r = ksr_dest_send(&d, d.proto == IPPROTO_UDP ? pick_listener(msg, d.to.ss_family) : NULL,
+			  out.s, out.len);
+	if (r == 0)
+		ksr_core_stat_inc(KSR_STAT_FWD_REPLIES);
+	return r;
 }

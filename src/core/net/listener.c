@@ -274,6 +274,14 @@ int ksr_listener_add_ex(const char *spec, const char *advertise, const char *nam
 	return 0;
 }
 
+void ksr_aliases_foreach(void (*fn)(const char *host, unsigned short port, bool subdomains,
+				    void *arg),
+			 void *arg)
+{
+	for (const struct alias *a = aliases; a; a = a->next)
+		fn(a->host, a->port, a->subdomains, arg);
+}
+
 int ksr_alias_add(const char *spec, const char **ret_err)
 {
 	return ksr_alias_add_ex(spec, false, ret_err);

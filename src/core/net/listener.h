@@ -62,6 +62,14 @@ unsigned short ksr_listeners_default_port(void);
 int ksr_alias_add(const char *spec, const char **ret_err);
 /* The same; with subdomains, every sub-domain of the host matches too (a name only). */
 int ksr_alias_add_ex(const char *spec, bool subdomains, const char **ret_err);
+/*
+ * Every alias, the last added first: host (IPv6 without brackets), port (0: any) and
+ * whether its sub-domains match too. Aliases are set while the config loads, then only
+ * read.
+ */
+void ksr_aliases_foreach(void (*fn)(const char *host, unsigned short port, bool subdomains,
+				    void *arg),
+			 void *arg);
 /* Open and bind every listener; 0 or -errno (logged with the address). */
 int ksr_listeners_bind(void);
 /* Wake up workers blocked on the sockets and stop further receives. */

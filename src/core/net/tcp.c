@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/threads.h"
 #include "core/mem/arena.h"
 #include "core/module/module.h"
 #include "core/net/forward.h"
@@ -60,6 +61,9 @@ struct ksr_conn {
 	atomic_int refs;
 	atomic_bool closed;
 	atomic_bool close_after; /* close once the message in hand is done */
+	/* another protocol's handler owns the bytes (receive.h); decided on the first line */
+	const struct ksr_stream_handler *stream;
+	bool classified;
 	pthread_mutex_t wlock; /* one writer at a time */
 	struct ksr_conn *next; /* in the owner's list, or its hand-over queue */
 	struct ksr_conn *hnext; /* in the table's bucket */
@@ -440,6 +444,60 @@ static void adopt_queue(struct tcp_worker *w)
 	}
 }
 
+/* A first line longer than this is left to the SIP parser, which refuses it. */
+#define CLAIM_MAX_LINE 8192
+
+/*
+ * Whether a module's handler claims c (receive.h), once its first line is whole: until
+ * then (pings and line ends before it are SIP's) c stays unclassified.
+ */
+static void classify(struct ksr_conn *c)
+{
+	const char *p = c->buf, *end = c->buf + c->len, *nl;
+
+	if (!ksr_receive_stream_handlers()) {
+		c->classified = true;
+		return;
+	}
+	while (p < end && (*p == '\r' || *p == '\n'))
+		p++;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	if (!nl) {
+		c->classified = end - p > CLAIM_MAX_LINE;
+		return;
+	}
+	c->classified = true;
+	c->stream = ksr_receive_stream_claim(p, (size_t)(nl - p) - (nl > p && nl[-1] == '\r'));
+}
+
+/* The bytes of a connection another protocol's handler claimed: false to close it. */
+static bool process_stream(struct ksr_conn *c, const struct ksr_rcv_info *rcv,
+                           struct ksr_arena *arena)
+{
+	size_t off = 0;
+	bool ok = true;
+
+	while (off < c->len) {
+		long used = c->stream->process(c->buf + off, c->len - off, rcv, arena);
+
+		ksr_arena_reset(arena);
+		if (used < 0 || (size_t)used > c->len - off) {
+			ok = false;
+			break;
+		}
+		if (used == 0)
+			break;
+		off += (size_t)used;
+		if (atomic_load(&c->close_after)) {
+			ok = false;
+			break;
+		}
+	}
+	memmove(c->buf, c->buf + off, c->len - off);
+	c->len -= off;
+	return ok;
+}
+
 /*
  * Frame and run the messages in c's buffer. Returns false when the connection must be
  * closed: the peer sent what cannot be framed.
@@ -452,6 +510,10 @@ static bool process(struct ksr_conn *c, struct ksr_arena *arena)
 
 	rcv.src = c->peer;
 	rcv.src_len = c->peer_len;
+	if (!c->classified)
+		classify(c);
+	if (c->stream)
+		return process_stream(c, &rcv, arena);
 	while (off < c->len) {
 		char *p = c->buf + off;
 		size_t left = c->len - off, used;
@@ -560,6 +622,7 @@ static void *worker_main(void *arg)
 	bool stop = false;
 
 	ksr_arena_init(&arena, 32768);
+	ksr_thread_register(w->rank, "tcp", "tcp receiver rank=%d", w->rank);
 	if (ksr_modules_child_init(w->rank) < 0)
 		LM_CRIT("tcp worker %d: module child_init failed, serving anyway\n", w->rank);
 	while (!stop) {
@@ -589,6 +652,12 @@ static void *worker_main(void *arg)
 		conn_close(w, w->conns);
 	ksr_arena_destroy(&arena);
 	return NULL;
+}
+
+void ksr_tcp_get_info(struct ksr_tcp_info *ret)
+{
+	ret->readers = atomic_load(&nworkers);
+	ret->connections = atomic_load(&nconns);
 }
 
 int ksr_tcp_start(int children, int first_rank)

@@ -45,6 +45,13 @@ int ksr_tcp_send_to(struct ksr_listener *l, const struct sockaddr *to, socklen_t
  * send_reply_mode() with mode 2). Only for the connection of the message in hand.
  */
 void ksr_tcp_close_after(struct ksr_conn *c);
+/* For core.tcp_info: the TCP workers running and the connections open now. */
+struct ksr_tcp_info {
+	int readers;
+	int connections;
+};
+
+void ksr_tcp_get_info(struct ksr_tcp_info *ret);
 /* The first TCP listener of an address family, or NULL. */
 struct ksr_listener *ksr_tcp_listener(int family);
 

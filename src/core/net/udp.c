@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "core/log.h"
+#include "core/threads.h"
 #include "core/mem/arena.h"
 #include "core/module/module.h"
 #include "core/net/listener.h"
@@ -131,6 +132,8 @@ static void *worker_main(void *arg)
 	sb->n = 0;
 	sb->used = 0;
 	ksr_arena_init(&arena, 32768);
+	ksr_thread_register(w->rank, "udp", "udp receiver rank=%d sock=udp:%s:%u", w->rank,
+			    w->listener->host, w->listener->port);
 	if (ksr_modules_child_init(w->rank) < 0)
 		LM_CRIT("worker %d: module child_init failed, serving anyway\n", w->rank);
 	while (!atomic_load(&stopping)) {

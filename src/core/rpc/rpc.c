@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cfg/rtcfg.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 
@@ -245,6 +246,8 @@ int ksr_rpc_call(const char *method, struct ksr_rpc_val *params, struct ksr_aren
 		ksr_rpc_fault(ctx, 500, "command %s not found", method);
 		return -ENOENT;
 	}
+	/* a method reading the runtime config sees the newest values */
+	ksr_rtcfg_update();
 	e->fn(ctx);
 	return 0;
 }

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/cfg/rtcfg.h"
 #include "core/log.h"
+#include "core/threads.h"
 
 #define WHEEL_BITS 10
 #define WHEEL_SLOTS (1u << WHEEL_BITS) /* ~1 s of millisecond slots */
@@ -185,6 +187,8 @@ static void run_slot_locked(uint64_t ms)
 		running = t;
 		running_deleted = false;
 		pthread_mutex_unlock(&lock);
+		/* each timer job sees the runtime config as it is when the job starts */
+		ksr_rtcfg_update();
 		again = t->fn(t->param);
 		pthread_mutex_lock(&lock);
 		running = NULL;
@@ -221,6 +225,7 @@ static uint64_t next_wakeup_locked(void)
 static void *timer_main(void *arg)
 {
 	(void)arg;
+	ksr_thread_register(-1, "timer", "timer");
 	pthread_mutex_lock(&lock);
 	while (!stopping) {
 		uint64_t now = ksr_timer_now_ms(), target;

@@ -169,4 +169,4 @@ static const struct ksr_cmd_export cmds[] = {
 };
 
 /* Script counters belong to the core registry, which the daemon clears at exit. */
-KSR_MODULE(.name = "counters", .cmds = cmds, .params = params);
+KSR_MODULE(.name = "counters", .cmds = cmds, .params = params, .rpcs = counters_rpcs);

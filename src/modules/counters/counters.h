@@ -7,6 +7,7 @@
 #define KSR_MODULES_COUNTERS_COUNTERS_H
 
 #include "core/counters.h"
+#include "core/rpc/rpc.h"
 #include "core/str.h"
 
 /* The default group of "name" without "group." (modparam script_cnt_grp_name). */
@@ -20,5 +21,8 @@ extern char *counters_script_grp;
 int counters_declare(const char *decl);
 /* "[group.]name" as the script functions take it; the group defaults as above. */
 struct ksr_counter *counters_lookup_ref(struct ksr_str ref);
+
+/* The cnt.* RPC commands (counters_rpc.c). */
+extern const struct ksr_rpc_export counters_rpcs[];
 
 #endif

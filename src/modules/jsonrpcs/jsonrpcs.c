@@ -1,8 +1,9 @@
 /*
  * jsonrpcs: the core's RPC methods over JSON-RPC 2.0, from a FIFO (each request names the
  * FIFO its answer goes to, "reply_name") and a datagram socket (unix or UDP: the answer
- * goes back to the sender), served by threads of the module; jsonrpc_exec() runs a
- * request from the script, its answer in $jsonrpl(). HTTP comes with xhttp.
+ * goes back to the sender), served by threads of the module; over HTTP with xhttp
+ * (jsonrpc_dispatch() in event_route[xhttp:request]); jsonrpc_exec() runs a request from
+ * the script, its answer in $jsonrpl().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include "core/msg/mdata.h"
 #include "core/pv/pv.h"
 #include "jsonrpcs.h"
+#include "../xhttp/xhttp_api.h"
 
 #define T_HTTP 1
 #define T_FIFO 2
@@ -52,6 +54,7 @@ static pthread_t threads[1 + 16];
 static int nthreads;
 static int fifo_fd = -1, dgram_fd = -1;
 static char *fifo_path, *dgram_path; /* what to unlink at stop */
+static const struct xhttp_api *xhttp; /* bound when the HTTP transport is on */
 
 /* A path relative to the runtime directory (core parameter rundir, -Y). */
 static char *run_path(const char *name)
@@ -330,16 +333,24 @@ static void stop_all(void)
 
 static int mod_init(void)
 {
-	int r;
+	int r, want;
 
 	if (dgram_workers < 1 || dgram_workers > 16) {
 		LM_ERR("dgram_workers must be from 1 to 16\n");
 		return -EINVAL;
 	}
-	if (transport & T_HTTP)
-		LM_WARN("the HTTP transport needs xhttp, which does not exist yet: not served\n");
+	/* 0: every transport that can be served */
+	want = transport ? transport : T_HTTP | T_FIFO | T_DGRAM;
+	xhttp = NULL;
+	if (want & T_HTTP) {
+		xhttp = ksr_api_bind(XHTTP_API_NAME);
+		if (!xhttp && transport) {
+			LM_ERR("transport %d: HTTP needs the xhttp module: load it\n", transport);
+			return -ENOENT;
+		}
+	}
 	atomic_store(&stopping, false);
-	if ((transport & T_FIFO) && fifo_name && *fifo_name) {
+	if ((want & T_FIFO) && fifo_name && *fifo_name) {
 		if ((r = fifo_open()) < 0 || (r = -pthread_create(&threads[nthreads], NULL,
 								  fifo_main, NULL)) < 0) {
 			stop_all();
@@ -347,7 +358,7 @@ static int mod_init(void)
 		}
 		nthreads++;
 	}
-	if ((transport & T_DGRAM) && dgram_socket && *dgram_socket) {
+	if ((want & T_DGRAM) && dgram_socket && *dgram_socket) {
 		if ((r = dgram_open()) < 0) {
 			stop_all();
 			return r;
@@ -361,6 +372,57 @@ static int mod_init(void)
 		}
 	}
 	return 0;
+}
+
+/* --- HTTP: jsonrpc_dispatch() --- */
+
+/* The HTTP status of an answer: the fault's code and message when they can be one. */
+static int http_status(const struct jsonrpcs_reply *r, struct ksr_str *ret_reason)
+{
+	const char *m = r->message;
+
+	if (!r->text) {
+		/* not a JSON-RPC request at all */
+		*ret_reason = KSR_STR_STATIC("Bad Request");
+		return 400;
+	}
+	if (r->code == 200) {
+		*ret_reason = KSR_STR_STATIC("OK");
+		return 200;
+	}
+	if (r->code < 200 || r->code > 599 || !m || !*m || strpbrk(m, "\r\n")) {
+		*ret_reason = KSR_STR_STATIC("Internal Server Error");
+		return 500;
+	}
+	*ret_reason = ksr_str_make((char *)m, strlen(m));
+	return r->code;
+}
+
+static int w_jsonrpc_dispatch(struct ksr_msg *msg, const struct ksr_fparam *p)
+{
+	struct jsonrpcs_reply r;
+	struct ksr_str reason;
+	char *text;
+	int code, sent;
+
+	if (!xhttp) {
+		LM_ERR("jsonrpc_dispatch(): HTTP is off (modparam transport, xhttp)\n");
+		return -1;
+	}
+	if (!xhttp->is_request(msg)) {
+		LM_ERR("jsonrpc_dispatch(): not an HTTP request, or answered already\n");
+		return -1;
+	}
+	jsonrpcs_handle(msg->body.s, msg->body.len, pretty_format != 0, msg->arena, &r, NULL);
+	code = http_status(&r, &reason);
+	/* an HTTP client waits for an answer: what is no request gets a JSON-RPC error */
+	text = r.text ? r.text : jsonrpcs_error_doc(r.code, r.message, pretty_format != 0);
+	sent = xhttp->reply(msg, code, reason, KSR_STR_STATIC("application/json"),
+	                    ksr_str_make(text, text ? strlen(text) : 0));
+	if (text != r.text)
+		free(text);
+	jsonrpcs_reply_free(&r);
+	return sent < 0 ? -1 : 1;
 }
 
 /* --- jsonrpc_exec() and $jsonrpl() --- */
@@ -436,8 +498,12 @@ static int jsonrpl_get(struct ksr_msg *msg, const struct ksr_pv_spec *spec, stru
 	return 0;
 }
 
+/* where an HTTP request is handled: event_route[xhttp:request] and the routes it calls */
+#define HTTP_ROUTES (KSR_ROUTE_EVENT | KSR_ROUTE_REQUEST)
+
 static const struct ksr_cmd_export cmds[] = {
         {"jsonrpc_exec", w_jsonrpc_exec, {KSR_PT_STR}, NULL, KSR_ROUTE_ANY},
+        {"jsonrpc_dispatch", w_jsonrpc_dispatch, {KSR_PT_NONE}, NULL, HTTP_ROUTES},
         {0},
 };
 

@@ -110,11 +110,15 @@ void jsonrpcs_handle(const char *req, size_t len, bool pretty, struct ksr_arena 
 	root = json_loadb(req, len, 0, &jerr);
 	if (!root) {
 		LM_ERR("a request that is not JSON: %s (line %d)\n", jerr.text, jerr.line);
+		ret->code = JSONRPCS_PARSE_ERROR;
+		ret->message = strdup("Parse error");
 		return;
 	}
 	method = json_object_get(root, "method");
 	if (!json_is_string(method)) {
 		LM_ERR("a JSON-RPC request without a method\n");
+		ret->code = JSONRPCS_INVALID_REQUEST;
+		ret->message = strdup("Invalid Request");
 		json_decref(root);
 		return;
 	}
@@ -153,6 +157,20 @@ void jsonrpcs_handle(const char *req, size_t len, bool pretty, struct ksr_arena 
 						      : JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(answer);
 	json_decref(root);
+}
+
+char *jsonrpcs_error_doc(int code, const char *message, bool pretty)
+{
+	json_t *doc = json_pack("{s:s,s:{s:i,s:s},s:n}", "jsonrpc", "2.0", "error", "code", code,
+	                        "message", message ? message : "", "id");
+	char *text;
+
+	if (!doc)
+		return NULL;
+	text = json_dumps(doc, pretty ? JSON_INDENT(4) | JSON_PRESERVE_ORDER
+	                              : JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	return text;
 }
 
 void jsonrpcs_reply_free(struct jsonrpcs_reply *r)

@@ -1,6 +1,7 @@
 /*
  * kex: core extensions upstream keeps in a module: script flags, the destination URI,
- * pv_printf and is_myself. Branch flags and isdsturiset are core functions here.
+ * pv_printf and is_myself, and the statistics commands (kex_stats.c). Branch flags and
+ * isdsturiset are core functions here.
  */
 #include <errno.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "core/parser/msg-t.h"
 #include "core/parser/uri.h"
 #include "core/pv/pv.h"
+#include "kex.h"
 
 #define MAX_SFLAG 31
 
@@ -188,4 +190,4 @@ static const struct ksr_cmd_export cmds[] = {
         {0},
 };
 
-KSR_MODULE(.name = "kex", .cmds = cmds);
+KSR_MODULE(.name = "kex", .cmds = cmds, .rpcs = kex_stats_rpcs);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/cfg/rtcfg.h"
 #include "core/log.h"
 #include "core/mem/arena.h"
 #include "core/module/module.h"
@@ -235,4 +236,29 @@ static const struct ksr_param_export params[] = {
 	{0},
 };
 
-KSR_MODULE(.name = "maxfwd", .cmds = cmds, .params = params);
+/* max_limit changes at runtime too: cfg.seti maxfwd max_limit 20 (core/cfg/rtcfg.h) */
+static const struct ksr_rtcfg_var cfg_vars[] = {
+	{.name = "max_limit",
+	 .type = KSR_RTCFG_INT,
+	 .desc = "the highest Max-Forwards value a request leaves with",
+	 .min = 1,
+	 .max = MF_MAX + 1,
+	 .mirror = &max_limit},
+	{0},
+};
+
+static struct ksr_rtcfg_group *cfg_group;
+
+static int mod_init(void)
+{
+	return ksr_rtcfg_declare("maxfwd", cfg_vars, &cfg_group);
+}
+
+static void destroy(void)
+{
+	ksr_rtcfg_undeclare(cfg_group);
+	cfg_group = NULL;
+}
+
+KSR_MODULE(.name = "maxfwd", .cmds = cmds, .params = params, .mod_init = mod_init,
+	   .destroy = destroy);

@@ -318,6 +318,32 @@ static bool filter_ack(struct ksr_msg *msg)
 	return false;
 }
 
+/*
+ * sl.stats: the reply counters under upstream's short names, one struct. Upstream counts
+ * 1xx replies with xxx; so does stat_of_code.
+ */
+static void rpc_stats(struct ksr_rpc_ctx *ctx)
+{
+	static const struct {
+		const char *name;
+		int stat;
+	} shown[] = {{"200", ST_200}, {"202", ST_202}, {"2xx", ST_2XX}, {"300", ST_300},
+		     {"301", ST_301}, {"302", ST_302}, {"3xx", ST_3XX}, {"400", ST_400},
+		     {"401", ST_401}, {"403", ST_403}, {"404", ST_404}, {"407", ST_407},
+		     {"408", ST_408}, {"483", ST_483}, {"4xx", ST_4XX}, {"500", ST_500},
+		     {"5xx", ST_5XX}, {"6xx", ST_6XX}, {"xxx", ST_XXX}};
+	struct ksr_rpc_val *st = ksr_rpc_add_struct(ctx, NULL, NULL);
+
+	for (size_t i = 0; st && i < sizeof(shown) / sizeof(shown[0]); i++)
+		ksr_rpc_add_int(ctx, st, shown[i].name,
+				stats[shown[i].stat] ? ksr_counter_get(stats[shown[i].stat]) : 0);
+}
+
+static const struct ksr_rpc_export rpcs[] = {
+	{"sl.stats", rpc_stats, "Print reply statistics."},
+	{0},
+};
+
 static int mod_init(void)
 {
 	int r;
@@ -402,5 +428,5 @@ static const struct ksr_param_export params[] = {
 	{0},
 };
 
-KSR_MODULE(.name = "sl", .cmds = cmds, .params = params, .mod_init = mod_init,
+KSR_MODULE(.name = "sl", .cmds = cmds, .params = params, .rpcs = rpcs, .mod_init = mod_init,
 	   .destroy = destroy);

@@ -233,13 +233,14 @@ static int mod_init(void)
 		LM_ERR("failure_reply_mode must be 0, 1, 2 or 3\n");
 		return -EINVAL;
 	}
-	if ((r = tm_table_init()) < 0 || (r = tm_stats_init()) < 0)
+	if ((r = tm_table_init()) < 0 || (r = tm_stats_init()) < 0 || (r = tm_cfg_declare()) < 0)
 		return r;
 	return ksr_receive_add_reply_handler(tm_reply_received);
 }
 
 static void destroy(void)
 {
+	tm_cfg_undeclare();
 	ksr_receive_del_reply_handler(tm_reply_received);
 	tm_table_destroy();
 	tm_cbs_clear();

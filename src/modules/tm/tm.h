@@ -37,6 +37,9 @@ extern int tm_fr_timer, tm_fr_inv_timer, tm_wt_timer, tm_retr_timer1, tm_retr_ti
 extern int tm_max_inv_lifetime, tm_max_noninv_lifetime, tm_auto_inv_100;
 extern char *tm_auto_inv_100_reason;
 extern int tm_restart_fr_on_each_reply, tm_failure_reply_mode, tm_remap_503_500;
+/* tm's runtime config group, over the globals above (tm_cfg.c): from mod_init, destroy */
+int tm_cfg_declare(void);
+void tm_cfg_undeclare(void);
 
 /* Branches of one transaction at most, serial forking included. */
 #define TM_MAX_BRANCHES 32
