@@ -17,7 +17,10 @@ run)
 	utils/install-deps.sh
 	cmake --preset dev
 	cmake --build --preset dev
-	exec build/dev/src/core/kamailio -DD -E -f etc/kamailio.cfg -L build/dev/modules "$@"
+	# the runtime directory (kamcmd's ctl socket, kamctl's FIFO) in the build tree
+	mkdir -p build/dev/run
+	exec build/dev/src/core/kamailio -DD -E -f etc/kamailio.cfg -L build/dev/modules \
+		-Y build/dev/run "$@"
 	;;
 test)
 	utils/install-deps.sh

@@ -182,8 +182,11 @@ start_daemon() {
 		if [ "$transport" = tcp ] || [ "$uas_transport" = tcp ]; then
 			tcp_listen=(-l "tcp:127.0.0.1:$port")
 		fi
+		# a runtime directory of its own: ctl's socket and jsonrpcs's FIFO go there, not
+		# to /run/kamailio (which a fresh machine lacks and parallel tests would share)
+		mkdir -p "$run/rundir"
 		"$kamailio" -DD -E -f "$config" -L "$moddir" -l "udp:127.0.0.1:$port" \
-			${tcp_listen[@]+"${tcp_listen[@]}"} -n 2 \
+			${tcp_listen[@]+"${tcp_listen[@]}"} -n 2 -Y "$run/rundir" \
 			-P "$pidfile" ${args[@]+"${args[@]}"} >>"$daemon_log" 2>&1 </dev/null &
 		daemon_pid=$!
 		for i in $(seq 1 100); do
